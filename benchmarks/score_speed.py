@@ -1,0 +1,114 @@
+"""Scoring speed and memory of the shipped model, with a transformer embedding baseline side by side.
+
+Prints documents per second for batch scoring of ~800-word documents, p50/p95 latency of one document, peak
+memory, and the machine it ran on. Usage:
+
+    python benchmarks/score_speed.py [--docs 100] [--model models/default] [--no-transformer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.config import DEFAULT_MODEL_DIR
+from assessqa.schemas import InputDocument
+from assessqa.scoring import Scorer
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    threads = os.environ.get("OMP_NUM_THREADS", "default")
+    return f"{platform.platform()}, {cpu}, {os.cpu_count()} logical CPUs, Python {platform.python_version()}, OMP_NUM_THREADS={threads}"
+
+
+def documents_of_about(words: int, count: int) -> list[str]:
+    """Test-split documents joined or cut to about ``words`` words each (held-out text, realistic layout)."""
+    docs = load_corpus(Path("annotations"))
+    pool = [d.text for d in split_documents(docs, load_splits(Path("annotations")))["test"]]
+    out = []
+    i = 0
+    while len(out) < count:
+        text = pool[i % len(pool)]
+        while len(text.split()) < words:
+            i += 1
+            text += "\n\n" + pool[i % len(pool)]
+        out.append(" ".join(text.split(" ")[: words + text.count("\n")]))
+        i += 1
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--docs", type=int, default=100)
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--no-transformer", action="store_true", help="skip the MiniLM baseline")
+    args = parser.parse_args()
+
+    texts = documents_of_about(args.words, args.docs)
+    print(f"machine: {machine()}")
+    print(f"documents: {len(texts)} of ~{statistics.mean(len(t.split()) for t in texts):.0f} words")
+
+    start = time.perf_counter()
+    scorer = Scorer.from_directory(args.model)
+    print(f"model load: {time.perf_counter() - start:.2f} s ({scorer.model_version})")
+    scorer.score(InputDocument(text=texts[0]))  # warm-up
+
+    latencies = []
+    start = time.perf_counter()
+    for text in texts:
+        t0 = time.perf_counter()
+        scorer.score(InputDocument(text=text))
+        latencies.append(time.perf_counter() - t0)
+    total = time.perf_counter() - start
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+    print(
+        f"assessqa default model: {len(texts) / total:.1f} docs/s, latency p50 {1000 * statistics.median(latencies):.0f} ms, "
+        f"p95 {1000 * p95:.0f} ms, peak RSS {peak_rss_mb():.0f} MB"
+    )
+
+    if not args.no_transformer:
+        from assessqa.features import sentence_units
+        from assessqa.models.encoder import SentenceEncoder
+
+        encoder = SentenceEncoder()
+        sentences = [[u.text for u in sentence_units(scorer.nlp(t))] for t in texts]
+        encoder.encode(sentences[0])
+        latencies = []
+        start = time.perf_counter()
+        for sents in sentences:
+            t0 = time.perf_counter()
+            encoder.encode(sents)
+            latencies.append(time.perf_counter() - t0)
+        total = time.perf_counter() - start
+        latencies.sort()
+        p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+        n_sents = statistics.mean(len(s) for s in sentences)
+        print(
+            f"baseline MiniLM mean-pooling (transformers, fp32, {n_sents:.0f} sentences/doc, embeddings only): "
+            f"{len(texts) / total:.1f} docs/s, latency p50 {1000 * statistics.median(latencies):.0f} ms, "
+            f"p95 {1000 * p95:.0f} ms, peak RSS {peak_rss_mb():.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""The ``assessqa`` command line: thin Typer wrappers over functions that return data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assessqa import errors
+from assessqa.config import Settings
+
+app = typer.Typer(
+    help="Grade children's social care assessments and plans on what inspectors look for. Runs offline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+annotations_app = typer.Typer(help="Validate, import and split the annotated corpus.", no_args_is_help=True)
+app.add_typer(annotations_app, name="annotations")
+
+err = Console(stderr=True)
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _fail(exc: errors.AssessQAError) -> None:
+    err.print(str(exc), style="red", highlight=False, markup=False)
+    raise typer.Exit(code=2)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    )
+
+
+@app.command()
+def score(
+    inputs: Annotated[list[Path], typer.Argument(help="JSONL, CSV, .txt or .docx files, or folders of them.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write records here (default: standard output).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
+    summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
+) -> None:
+    """Score documents; one record per document. Exit code 1 if any record could not be scored."""
+    from assessqa.batch import score_items
+    from assessqa.ingest import expand_inputs, read_inputs
+    from assessqa.report import BatchSummary, RecordWriter, render_summary
+    from assessqa.scoring import Scorer
+
+    settings = Settings()
+    try:
+        scorer = Scorer.from_directory(model, settings)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    files = expand_inputs(inputs)
+    if not files:
+        _fail(errors.unreadable_file(", ".join(map(str, inputs)), "no supported files found"))
+    report = Console(stderr=out is None)
+    tally = BatchSummary()
+    handle = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        writer = RecordWriter(handle, fmt.value)
+        with _progress(err) as bar:
+            task = bar.add_task("Scoring", total=None)
+            for record in score_items(scorer, read_inputs(files)):
+                writer.write(record)
+                tally.add(record)
+                if getattr(record, "error", None) is not None and not hasattr(record, "dimensions"):
+                    bar.console.print(f"{record.source}: [{record.error['code']}] {record.error['message']}", style="yellow", markup=False, highlight=False)
+                bar.advance(task)
+    finally:
+        if out:
+            handle.close()
+    if summary:
+        render_summary(tally, report)
+        report.print(f"Model: {scorer.model_version}" + (f"; records written to {out}" if out else ""))
+    if tally.errors:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="Annotation folder (with corpus/ and splits.json) or a JSONL file.")] = Path("annotations"),
+    out: Annotated[Path, typer.Option(help="Folder to write the model to.")] = Path("models/new"),
+    config: Annotated[Optional[Path], typer.Option(help="JSON file overriding the training configuration.")] = None,
+    splits: Annotated[str, typer.Option(help="Comma-separated splits to train on.")] = "train,dev",
+    evaluate_on: Annotated[str, typer.Option("--evaluate-on", help="Held-out split to measure and record in meta.json ('' to skip).")] = "test",
+    version: Annotated[Optional[str], typer.Option(help="Model version string (default: date and time).")] = None,
+) -> None:
+    """Train a model on the annotated corpus and record its held-out metrics."""
+    from assessqa.annotations import load_corpus, load_splits, split_documents
+    from assessqa.evaluation import evaluate as run_evaluation
+    from assessqa.models.store import save_model
+    from assessqa.models.train import train_model
+    from assessqa.scoring import Scorer
+
+    try:
+        docs = load_corpus(data)
+        split_map = load_splits(data) if Path(data).is_dir() and (Path(data) / "splits.json").exists() else {}
+        parts = split_documents(docs, split_map)
+        train_docs = [d for name in splits.split(",") if name for d in parts[name.strip()]]
+        cfg = json.loads(config.read_text(encoding="utf-8")) if config else None
+        err.print(f"Training on {len(train_docs)} documents ({splits}); held out: {evaluate_on or 'none'}")
+        model = train_model(train_docs, cfg, progress=lambda m: err.print(f"  {m}"), model_version=version)
+        if evaluate_on and parts.get(evaluate_on):
+            held_out = parts[evaluate_on]
+            metrics = run_evaluation(Scorer(model), held_out)
+            model.meta["metrics"] = {"split": evaluate_on, **metrics}
+            model.meta["training_data"]["splits"] = splits
+        save_model(model, out)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    err.print(f"Saved model {model.version} to {out}")
+    if "metrics" in model.meta:
+        _print_metrics(model.meta["metrics"])
+
+
+def _print_metrics(metrics: dict) -> None:
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"Held-out metrics ({metrics.get('split', 'given data')}, {metrics['documents']} documents)")
+    for col in ("dimension", "n", "QWK", "exact", "within one"):
+        table.add_column(col)
+    for dim, m in metrics["dimensions"].items():
+        table.add_row(dim, str(m["n"]), f"{m['qwk']:.3f}", f"{m['exact']:.3f}", f"{m['within_one']:.3f}")
+    console.print(table)
+    ex = metrics["actions"]["extraction"]
+    console.print(f"Action extraction: precision {ex['precision']:.3f}, recall {ex['recall']:.3f} ({ex['gold']} annotated)")
+    flags = metrics["actions"]["flags"]
+    console.print("Action flags (kappa / macro-F1): " + ", ".join(
+        f"{f} {v['kappa']:.2f}/{v['macro_f1']:.2f}" for f, v in flags.items() if v["kappa"] is not None))
+    console.print("Evidence sentence F1: " + ", ".join(f"{d} {v:.2f}" for d, v in metrics["evidence_sentence_f1"].items() if v is not None))
+    console.print(f"Document type detection accuracy: {metrics['doc_type_accuracy']}")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
+    data: Annotated[Path, typer.Option(help="Annotation folder or JSONL file of annotated documents.")] = Path("annotations"),
+    split: Annotated[str, typer.Option(help="Split to evaluate when --data is a folder with splits.json ('all' for every document).")] = "test",
+    out: Annotated[Optional[Path], typer.Option(help="Also write the metrics as JSON here.")] = None,
+) -> None:
+    """Per-dimension QWK, exact and within-one accuracy, confusion matrices, action and evidence figures."""
+    from assessqa.annotations import load_corpus, load_splits, split_documents
+    from assessqa.evaluation import evaluate as run_evaluation
+    from assessqa.scoring import Scorer
+
+    try:
+        scorer = Scorer.from_directory(model)
+        docs = load_corpus(data)
+        if split != "all" and Path(data).is_dir() and (Path(data) / "splits.json").exists():
+            docs = split_documents(docs, load_splits(data))[split]
+        trained_on = set(scorer.model.meta.get("training_data", {}).get("batches", []))
+        overlap = sorted({d.batch for d in docs} & trained_on)
+        if overlap:
+            err.print(f"[yellow]Warning: {len(overlap)} batch(es) here were used to train this model; these figures are not held-out.[/yellow]")
+        with _progress(err) as bar:
+            task = bar.add_task("Evaluating", total=len(docs))
+            metrics = run_evaluation(scorer, docs, progress=lambda: bar.advance(task))
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    metrics["split"] = split
+    metrics["model_version"] = scorer.model_version
+    _print_metrics(metrics)
+    for dim, m in metrics["dimensions"].items():
+        Console().print(f"{dim} confusion (rows gold 1-4, columns predicted 1-4): {m['confusion']}")
+    if out:
+        out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the REST API (see api/README.md)."""
+    import os
+
+    import uvicorn
+
+    from assessqa.models.store import read_meta
+
+    if model is not None:
+        os.environ["ASSESSQA_MODEL_DIR"] = str(model)
+    try:
+        read_meta(Settings().model_dir)  # refuse to start on a missing or unreadable model
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    uvicorn.run("assessqa.api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+
+
+@annotations_app.command("validate")
+def annotations_validate(path: Annotated[Path, typer.Argument(help="Annotation folder or JSONL file.")] = Path("annotations")) -> None:
+    """Check schema, offsets, span texts, cue labels and action flags; exit 1 on any problem."""
+    from assessqa.annotations import validate_corpus
+
+    report = validate_corpus(path)
+    for problem in report.problems:
+        err.print(problem, markup=False, highlight=False)
+    Console().print(f"{report.documents} document(s) checked, {len(report.problems)} problem(s)")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@annotations_app.command("import")
+def annotations_import(
+    source: Annotated[Path, typer.Argument(help="Folder of authored JSONL files (spans and actions as quotes).")],
+    out: Annotated[Path, typer.Option(help="Corpus folder to write.")] = Path("annotations/corpus"),
+) -> None:
+    """Resolve authored quotes to character offsets and write corpus files."""
+    from assessqa.annotations import import_authored
+
+    count, problems = import_authored(source, out)
+    for problem in problems:
+        err.print(problem, markup=False, highlight=False)
+    Console().print(f"imported {count} document(s) into {out}; {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(code=1)
+
+
+@annotations_app.command("split")
+def annotations_split(
+    path: Annotated[Path, typer.Argument(help="Annotation folder.")] = Path("annotations"),
+    seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 13,
+) -> None:
+    """Write splits.json: whole writing batches to train/dev/test. Existing batches keep their split."""
+    from assessqa.annotations import load_corpus, make_splits
+
+    docs = load_corpus(path)
+    target = Path(path) / "splits.json"
+    fresh = make_splits(docs, seed=seed)
+    if target.exists():
+        old = json.loads(target.read_text(encoding="utf-8"))
+        fresh["batches"] = {**fresh["batches"], **old["batches"]}  # never move a batch once it has a split
+    target.write_text(json.dumps(fresh, indent=2) + "\n", encoding="utf-8")
+    counts: dict[str, int] = {}
+    for doc in docs:
+        name = fresh["batches"].get(doc.batch, "train")
+        counts[name] = counts.get(name, 0) + 1
+    Console().print(f"wrote {target}: {counts}")
+
+
+if __name__ == "__main__":
+    app()

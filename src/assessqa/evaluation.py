@@ -1,0 +1,121 @@
+"""Held-out evaluation: grade agreement, action extraction, action flags, evidence and document type."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score, confusion_matrix, f1_score
+
+from assessqa.features import span_overlap
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES, DIMENSIONS, AnnotatedDocument
+from assessqa.scoring import Scorer
+
+
+def _kappa(gold: list[int], pred: list[int], weights: str | None = None) -> float | None:
+    if len(gold) < 2:
+        return None
+    if len(set(gold) | set(pred)) < 2:
+        return 1.0 if gold == pred else 0.0
+    return float(cohen_kappa_score(gold, pred, weights=weights))
+
+
+def grade_metrics(gold: list[int], pred: list[int]) -> dict[str, Any]:
+    g = np.array(gold)
+    p = np.array(pred)
+    return {
+        "n": len(gold),
+        "qwk": None if len(gold) < 2 else round(_kappa(gold, pred, "quadratic"), 4),
+        "exact": round(float((g == p).mean()), 4) if len(g) else None,
+        "within_one": round(float((np.abs(g - p) <= 1).mean()), 4) if len(g) else None,
+        "confusion": confusion_matrix(gold, pred, labels=[1, 2, 3, 4]).tolist() if len(g) else [],
+    }
+
+
+def evaluate(
+    scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Score annotated documents (doc type given, as an auditor would know it) and compare with the labels."""
+    gold_grades: dict[str, list[int]] = defaultdict(list)
+    pred_grades: dict[str, list[int]] = defaultdict(list)
+    extraction = {"tp": 0, "fp": 0, "fn": 0}
+    flag_gold: dict[str, list[int]] = defaultdict(list)
+    flag_pred: dict[str, list[int]] = defaultdict(list)
+    evidence = {dim: {"tp": 0, "fp": 0, "fn": 0} for dim in DIMENSIONS}
+    doc_type_correct = 0
+    threshold = scorer.model.config["evidence_threshold"]
+    for doc in docs:
+        analysis = scorer.analyse(doc.text, doc.doc_type)
+        detected = scorer.model.doc_type_probability(doc.text)
+        if detected is not None and (detected >= 0.5) == (doc.doc_type == "plan"):
+            doc_type_correct += 1
+        for dim, probs in analysis.grade_probs.items():
+            gold_grades[dim].append(doc.grades[dim])
+            pred_grades[dim].append(max(probs, key=probs.get))
+        # evidence: sentence-level agreement with the annotated spans of each dimension's cues
+        for dim in analysis.grade_probs:
+            cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
+            spans = [(s.start, s.end) for s in doc.spans if s.cue in DIMENSION_CUES[dim]]
+            for i, unit in enumerate(analysis.units):
+                is_gold = any(span_overlap(sp, (unit.start, unit.end)) >= 0.5 for sp in spans)
+                is_pred = bool(len(cols) and analysis.cue_probs[i, cols].max() >= threshold)
+                key = "tp" if is_gold and is_pred else "fp" if is_pred else "fn" if is_gold else None
+                if key:
+                    evidence[dim][key] += 1
+        if doc.doc_type == "plan":
+            matched_pred: set[int] = set()
+            for action in doc.actions:
+                hit = None
+                for j, unit in enumerate(analysis.actions):
+                    if j not in matched_pred and span_overlap((action.start, action.end), (unit.start, unit.end)) >= 0.5:
+                        hit = j
+                        break
+                if hit is None:
+                    extraction["fn"] += 1
+                    continue
+                matched_pred.add(hit)
+                extraction["tp"] += 1
+                for k, flag in enumerate(ACTION_FLAGS):
+                    flag_gold[flag].append(int(action.flags[flag]))
+                    flag_pred[flag].append(int(analysis.flag_probs[hit, k] >= 0.5))
+            extraction["fp"] += len(analysis.actions) - len(matched_pred)
+        if progress:
+            progress()
+    tp, fp, fn = extraction["tp"], extraction["fp"], extraction["fn"]
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    result: dict[str, Any] = {
+        "documents": len(docs),
+        "dimensions": {dim: grade_metrics(gold_grades[dim], pred_grades[dim]) for dim in DIMENSIONS if gold_grades[dim]},
+        "actions": {
+            "extraction": {
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "f1": round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0,
+                "gold": tp + fn,
+                "predicted": tp + fp,
+            },
+            "flags": {
+                flag: {
+                    "n": len(flag_gold[flag]),
+                    "kappa": None if not flag_gold[flag] else round(_kappa(flag_gold[flag], flag_pred[flag]), 4),
+                    "macro_f1": None
+                    if not flag_gold[flag]
+                    else round(float(f1_score(flag_gold[flag], flag_pred[flag], average="macro", zero_division=0)), 4),
+                    "accuracy": None
+                    if not flag_gold[flag]
+                    else round(float(np.mean(np.array(flag_gold[flag]) == np.array(flag_pred[flag]))), 4),
+                    "share_true": None if not flag_gold[flag] else round(float(np.mean(flag_gold[flag])), 4),
+                }
+                for flag in ACTION_FLAGS
+            },
+        },
+        "evidence_sentence_f1": {
+            dim: round(2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"]), 4) if c["tp"] + c["fp"] + c["fn"] else None
+            for dim, c in evidence.items()
+            if gold_grades[dim]
+        },
+        "doc_type_accuracy": round(doc_type_correct / len(docs), 4) if docs else None,
+    }
+    return result

@@ -1,0 +1,410 @@
+"""Features: what the models read about sentences, action candidates and whole documents.
+
+Hand-made signals (a quotation, an age, a date, a named owner, a vague verb) become marker tokens such as
+``__quote__`` appended to the text, so one TF-IDF vocabulary carries words and signals together and every
+model stays a plain, safely serialisable scikit-learn pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from spacy.tokens import Doc
+
+from assessqa.schemas import CUES, DIMENSION_CUES
+from assessqa.segment import category_at, content_sentences
+from assessqa.segment.actions import load_roles
+from assessqa.segment.lines import BULLET_RE
+
+_QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
+_AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
+_YEAR_RE = re.compile(r"\b(?:19[5-9]\d|20[0-3]\d)\b")
+_FIRST_PERSON_RE = re.compile(r"\b(?:I|me|my|we|us|our)\b")
+_DATE_RE = re.compile(
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+20\d\d\b",
+    re.I,
+)
+_FREQUENCY_RE = re.compile(
+    r"\b(?:daily|weekly|fortnightly|monthly|every (?:day|week|fortnight|month|morning|evening|night|\w+ (?:days|weeks|months))|"
+    r"each (?:day|week|visit|core group|review|morning)|once a (?:week|month|day)|twice (?:a|per) (?:week|month|day)|"
+    r"(?:at|before) (?:each|every|the next) (?:core group|review|visit|meeting|cin|conference)|per (?:week|month)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days)\b",
+    re.I,
+)
+_DEADLINE_RE = re.compile(
+    r"\b(?:by|before|within|no later than|until|from)\s+(?:the\s+)?(?:\d|next|end|\w+day|\w+ weeks?|\w+ days?|\w+ months?|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.I,
+)
+_VAGUE_TIME_RE = re.compile(r"\b(?:ongoing|asap|as soon as possible|as required|as needed|when possible|in due course|tbc|from now on|going forward|at all times|throughout)\b", re.I)
+_VAGUE_VERB_RE = re.compile(
+    r"\b(?:engage|engaging|support|supporting|work(?:ing)? with|address|continue to|monitor|improve|be aware|consider|"
+    r"look (?:at|into)|try to|be open|cooperate|co-operate|work together|share information|keep in touch|liaise)\b",
+    re.I,
+)
+_MEASURE_RE = re.compile(
+    r"\b(?:\d+\s?%|per ?cent|test|tests|hair[- ]strand|score|scores|certificate|attendance|record(?:ed|s)?|checked|"
+    r"evidence(?:d)?|report|reports|log|diary|weigh(?:ed|t|-in)?|centile|results?|sign(?:ed)?|confirm(?:ed|ation)?|"
+    r"graded care profile|gcp|outcome star|scaling|completed?|letter|written|copy|minutes|screen|breathalys\w+|"
+    r"visits? (?:recorded|seen)|seen alone|no (?:further )?(?:incidents|missed)|without (?:missing|a missed))\b",
+    re.I,
+)
+_UNREALISTIC_RE = re.compile(
+    r"\b(?:within (?:a|one|1|two|2|three|3) (?:day|days|week)|immediately|never|at all times|100\s?%|all (?:debts|courses)|"
+    r"three (?:courses|programmes)|(?:stop|abstain|give up|cease)\w* (?:drinking|using|alcohol|drugs|smoking)|"
+    r"completely|overnight|by tomorrow|in a fortnight|every single|always)\b",
+    re.I,
+)
+_PURPOSE_RE = re.compile(r"\b(?:to (?:check|see|make sure|ensure|help|understand|assess|keep|reduce|find out|talk|hear)|so that|in order to|so (?:he|she|they|we|mum|dad|the)|because|which will)\b", re.I)
+_PROCESS_RE = re.compile(r"\b(?:core group|cin meeting|review|meeting|visit|conference|strategy|case to be|network meeting|be held|to meet|statutory)\b", re.I)
+_CONDITIONAL_RE = re.compile(r"^\s*(?:if|should|where|in the event)\b", re.I)
+_OUTCOME_RE = re.compile(r"\b(?:will (?:feel|be|have|know|get|go|sleep|eat|attend|grow|stay|keep|say)|feels?|wants?|able to|so that (?:he|she|they)|will not (?:have|be|see|hear))\b", re.I)
+_PAST_RE = re.compile(r"\b(?:has|have|had|was|were)\s+(?:been|attended|completed|started|not|now|made|seen|had)\b|\b\w+ed (?:on|in) \d", re.I)
+_NEED_WORDS_RE = re.compile(r"\b(?:worr\w+|concern\w*|danger|risk|needs? to (?:be|improve|show|understand)|exposed|not (?:being|safe))\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _owner_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    owners, non_owners = load_roles()
+    owner_alt = "|".join(re.escape(o) for o in sorted(owners, key=len, reverse=True))
+    non_alt = "|".join(re.escape(o) for o in sorted(non_owners, key=len, reverse=True))
+    owner = re.compile(rf"\b(?:{owner_alt})\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+|(?:^|\|\s*)[A-Z][a-z]{{2,}}(?=\s+(?:will|to|is to|must|should|\())", re.I)
+    non_owner = re.compile(rf"\b(?:{non_alt})\b", re.I)
+    return owner, non_owner
+
+
+@lru_cache(maxsize=1)
+def _date_parser():
+    from dateparser.date import DateDataParser
+
+    # Fixing the language skips dateparser's language detection, which costs more than the parse itself.
+    return DateDataParser(languages=["en"], settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future"})
+
+
+@lru_cache(maxsize=4096)
+def _parses_as_date(expression: str) -> bool:
+    """A date-like phrase counts only when dateparser can turn it into a real date (UK order: day first)."""
+    return _date_parser().get_date_data(expression).date_obj is not None
+
+
+def time_markers(text: str) -> list[str]:
+    marks = []
+    date = _DATE_RE.search(text)
+    if date and _parses_as_date(date.group(0)):
+        marks.append("__date__")
+    if _FREQUENCY_RE.search(text):
+        marks.append("__freq__")
+    if _DEADLINE_RE.search(text):
+        marks.append("__deadline__")
+    if _VAGUE_TIME_RE.search(text):
+        marks.append("__vague_time__")
+    return marks
+
+
+@lru_cache(maxsize=65536)
+def _sentence_markers(text: str) -> tuple[str, ...]:
+    return tuple(_compute_sentence_markers(text))
+
+
+def sentence_markers(text: str) -> list[str]:
+    """Marker tokens for one sentence (cached: the same sentence is read by the tagger and each grade model)."""
+    return list(_sentence_markers(text))
+
+
+def _compute_sentence_markers(text: str) -> list[str]:
+    marks = []
+    if _QUOTE_RE.search(text):
+        marks.append("__quote__")
+    if _AGE_RE.search(text):
+        marks.append("__age__")
+    if _YEAR_RE.search(text):
+        marks.append("__year__")
+    if _FIRST_PERSON_RE.search(text):
+        marks.append("__first_person__")
+    if _CONDITIONAL_RE.match(text):
+        marks.append("__conditional__")
+    if _OUTCOME_RE.search(text):
+        marks.append("__outcome__")
+    if _NEED_WORDS_RE.search(text):
+        marks.append("__needword__")
+    if _PAST_RE.search(text):
+        marks.append("__past__")
+    return marks + time_markers(text)
+
+
+def sentence_repr(text: str, category: str | None) -> str:
+    """What the evidence tagger reads for one sentence."""
+    return f"{text} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
+
+
+@dataclass(frozen=True)
+class SentenceUnit:
+    start: int
+    end: int
+    text: str
+    category: str | None
+
+    @property
+    def repr(self) -> str:
+        return sentence_repr(self.text, self.category)
+
+
+def sentence_units(doc: Doc) -> list[SentenceUnit]:
+    """Content sentences with stripped offsets and their section category."""
+    units = []
+    for sent in content_sentences(doc):
+        raw = sent.text
+        lead = len(raw) - len(raw.lstrip())
+        text = raw.strip()
+        start = sent.start_char + lead
+        units.append(SentenceUnit(start, start + len(text), text, category_at(doc, start)))
+    return units
+
+
+# ------------------------------------------------------------------ action candidates and flags
+
+
+@dataclass(frozen=True)
+class ActionUnit:
+    start: int
+    end: int
+    text: str
+    layout: str
+    category: str | None
+    fields: dict[str, str] | None
+
+
+def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
+    units = []
+    for span in doc.spans.get(spans_key, []):
+        raw = span.text
+        lead = len(raw) - len(raw.lstrip())
+        text = raw.strip()
+        start = span.start_char + lead
+        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields))
+    return units
+
+
+def _action_body(unit: ActionUnit) -> str:
+    if unit.fields and unit.fields.get("action"):
+        return unit.fields["action"]
+    return BULLET_RE.sub("", unit.text, count=1)
+
+
+def action_markers(unit: ActionUnit) -> list[str]:
+    text = unit.text
+    body = _action_body(unit)
+    owner_re, non_owner_re = _owner_patterns()
+    marks = [f"__layout_{unit.layout}__", f"__sec_{unit.category or 'none'}__"]
+    who = (unit.fields or {}).get("who")
+    if who is not None:
+        marks.append("__who_col__")
+        if owner_re.search(who) and not non_owner_re.fullmatch(who.strip()):
+            marks.append("__who_owner__")
+        if non_owner_re.search(who):
+            marks.append("__who_nonowner__")
+    if owner_re.search(body):
+        marks.append("__owner__")
+    if non_owner_re.search(body):
+        marks.append("__nonowner__")
+    if re.search(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", body, re.I):
+        marks.append("__passive__")
+    when = (unit.fields or {}).get("when")
+    if when is not None:
+        marks.append("__when_col__")
+        marks.extend(m.replace("__", "__col", 1) for m in time_markers(when))
+    measure = (unit.fields or {}).get("measure")
+    if measure is not None and measure.strip():
+        marks.append("__measure_col__")
+        if _MEASURE_RE.search(measure):
+            marks.append("__measure_col_cue__")
+    marks.extend(time_markers(text))
+    if _VAGUE_VERB_RE.search(body):
+        marks.append("__vague_verb__")
+    if _MEASURE_RE.search(text):
+        marks.append("__measure__")
+    if _UNREALISTIC_RE.search(text):
+        marks.append("__unrealistic__")
+    if _PURPOSE_RE.search(text):
+        marks.append("__purpose__")
+    if _PROCESS_RE.search(body):
+        marks.append("__process__")
+    if _CONDITIONAL_RE.match(body):
+        marks.append("__conditional__")
+    if _OUTCOME_RE.search(body):
+        marks.append("__outcome__")
+    if _PAST_RE.search(body):
+        marks.append("__past__")
+    if _NEED_WORDS_RE.search(body):
+        marks.append("__needword__")
+    if _QUOTE_RE.search(body):
+        marks.append("__quote__")
+    words = len(body.split())
+    marks.append("__short__" if words < 6 else "__long__" if words > 25 else "__midlen__")
+    return marks
+
+
+def action_repr(unit: ActionUnit, relevance: float | None = None) -> str:
+    """What the action detector and the flag classifiers read for one action candidate."""
+    marks = action_markers(unit)
+    if relevance is not None:
+        marks.append("__rel_hi__" if relevance >= 0.2 else "__rel_mid__" if relevance >= 0.08 else "__rel_lo__")
+    return f"{_action_body(unit)} " + " ".join(marks)
+
+
+_CONTENT_WORD_RE = re.compile(r"[a-z]{3,}")
+_STOP = frozenset(
+    "the and for with will her his their she they them this that have has are was were not from who when what "
+    "how she him its our out can all any into than then there these those which would could should been being "
+    "weekly daily week weeks month months date".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _CONTENT_WORD_RE.findall(text.lower()) if w not in _STOP}
+
+
+def best_need(action_text: str, needs: list[tuple[int, int, str]]) -> tuple[float, tuple[int, int] | None]:
+    """The need an action serves: the need sharing most content words with it (Jaccard), and that score."""
+    words = _content_words(action_text)
+    best = (0.0, None)
+    for start, end, text in needs:
+        other = _content_words(text)
+        if not words or not other:
+            continue
+        score = len(words & other) / len(words | other)
+        if score > best[0]:
+            best = (score, (start, end))
+    return best
+
+
+# ------------------------------------------------------------------ document-level features
+
+
+def cue_aggregates(probabilities: np.ndarray, cue_names: tuple[str, ...] = CUES) -> dict[str, float]:
+    """Per cue: how many sentences carry it (soft and hard counts, log-scaled), its strongest and top-3 mean."""
+    feats: dict[str, float] = {}
+    n = probabilities.shape[0]
+    for j, cue in enumerate(cue_names):
+        col = probabilities[:, j] if n else np.zeros(0)
+        top = np.sort(col)[::-1][:3] if n else np.zeros(0)
+        feats[f"{cue}_soft"] = float(np.log1p(col.sum())) if n else 0.0
+        feats[f"{cue}_hard"] = float(np.log1p((col >= 0.5).sum())) if n else 0.0
+        feats[f"{cue}_share"] = float((col >= 0.5).mean()) if n else 0.0
+        feats[f"{cue}_max"] = float(top[0]) if n else 0.0
+        feats[f"{cue}_top3"] = float(top.mean()) if n else 0.0
+    return feats
+
+
+# Wording that separates a good answer from a thin one, whatever the template: hedged contingencies,
+# named consequences, reasoning words, over-optimistic conclusions, children lumped together.
+QUALITY_PATTERNS: dict[str, re.Pattern[str]] = {
+    "hedge": re.compile(r"\b(?:may|might|could|possibly|consider(?:ed)?|further action|appropriate action|if (?:things|it|this) (?:do|does)(?:n't| not) (?:improve|change))\b", re.I),
+    "consequence": re.compile(r"\b(?:legal planning|legal gateway|public law outline|pre-proceedings|plo|care proceedings|court|(?:initial|review) (?:child protection )?conference|icpc|rcpc|strategy (?:discussion|meeting)|step(?:ped)?[- ]up|section 20|s20|removed|foster care|escalat\w*)\b", re.I),
+    "reasoning": re.compile(r"\b(?:this means|which means|because|as a result|so that|explain\w*|pattern|repeat\w*|links? (?:to|with)|linked|mirrors?|impact\w*|affect\w*|likel\w*|unlikely|probab\w*|on balance|therefore|suggests?|indicates?)\b", re.I),
+    "conclusion": re.compile(r"\b(?:conclude\w*|significant harm|threshold|in my (?:view|professional judgement)|my assessment is|i (?:am|remain) (?:worried|concerned))\b", re.I),
+    "optimism": re.compile(r"\b(?:no (?:safeguarding |further )?concerns?|no further action|nfa|close the case|case (?:will be|to be|can be) closed|doing well|is happy|are happy|settled)\b", re.I),
+    "generic_children": re.compile(r"\bthe (?:children|kids|boys|girls|siblings)\b", re.I),
+    "description": re.compile(r"\b(?:on (?:\d{1,2}[/.]\d{1,2}|the \d)|police (?:were|attended|called)|incident|was called|attended the (?:home|address)|reported that)\b", re.I),
+}
+_MARKERS = ("__quote__", "__age__", "__year__", "__first_person__", "__conditional__", "__outcome__", "__date__", "__freq__", "__deadline__", "__vague_time__", "__past__")
+
+
+def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
+    total = weights.sum()
+    return float((weights * hits).sum() / total) if total > 0 else 0.0
+
+
+def dimension_features(
+    dimension: str,
+    cue_probs: np.ndarray,
+    units: list[SentenceUnit],
+    flag_probs: np.ndarray | None,
+) -> dict[str, float]:
+    """Features of one document for one dimension's grade model.
+
+    Deliberately excludes raw length and heading presence: the corpus audit checks that neither gives the
+    grade away, and a model that read them could be gamed by padding or by empty headings.
+    """
+    feats = cue_aggregates(cue_probs)
+    relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
+    n = len(units)
+    weights = cue_probs[:, relevant].max(axis=1) if n else np.zeros(0)
+    feats["relevant_share"] = float((weights >= 0.5).mean()) if n else 0.0
+    feats["relevant_soft_share"] = float(weights.mean()) if n else 0.0
+    # How the dimension's own evidence is written (weighted by how strongly each sentence is evidence).
+    for name, pattern in QUALITY_PATTERNS.items():
+        hits = np.array([bool(pattern.search(u.text)) for u in units], dtype=float)
+        feats[f"q_{name}"] = _weighted_share(weights, hits)
+        feats[f"doc_{name}"] = float(hits.mean()) if n else 0.0
+    markers = [set(sentence_markers(u.text)) for u in units]
+    for marker in _MARKERS:
+        hits = np.array([marker in m for m in markers], dtype=float)
+        feats[f"m{marker}"] = _weighted_share(weights, hits)
+    if dimension in ("lived_experience", "child_focus"):
+        children = _named_children(" ".join(u.text for u in units))
+        voice = cue_probs[:, [CUES.index("child_voice"), CUES.index("observation"), CUES.index("daily_life")]].max(axis=1) if n else np.zeros(0)
+        covered = sum(1 for name in children if any(name in u.text and v >= 0.5 for u, v in zip(units, voice)))
+        feats["children_named"] = float(min(len(children), 6))
+        feats["children_covered_share"] = covered / len(children) if children else 0.0
+    if flag_probs is not None:
+        n_actions = flag_probs.shape[0]
+        feats["n_actions_log"] = float(np.log1p(n_actions))
+        if n_actions:
+            hard = flag_probs >= 0.5
+            feats["all_smart_share"] = float(hard.all(axis=1).mean())
+            feats["mean_flags"] = float(flag_probs.mean())
+            for j in range(flag_probs.shape[1]):
+                feats[f"flag{j}_share"] = float(hard[:, j].mean())
+                feats[f"flag{j}_min"] = float(flag_probs[:, j].min())
+        else:
+            feats["all_smart_share"] = feats["mean_flags"] = 0.0
+            for j in range(flag_probs.shape[1]):
+                feats[f"flag{j}_share"] = feats[f"flag{j}_min"] = 0.0
+    return feats
+
+
+_CHILD_NAME_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(\d{1,2})\s*(?:yrs?|years?)?\s*\)")
+_NOT_CHILD_NAMES = frozenset({"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan"})
+
+
+def _named_children(text: str) -> list[str]:
+    """Children introduced as "Name (age)", first mention order."""
+    names: list[str] = []
+    for name, age in _CHILD_NAME_RE.findall(text):
+        if name not in _NOT_CHILD_NAMES and int(age) < 19 and name not in names:
+            names.append(name)
+    return names
+
+
+def relevant_text(dimension: str, cue_probs: np.ndarray, units: list[SentenceUnit], threshold: float = 0.3) -> str:
+    """The sentences the evidence tagger ties to a dimension, as one text for the grade model's TF-IDF."""
+    relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
+    if not units:
+        return ""
+    scores = cue_probs[:, relevant].max(axis=1)
+    return " ".join(u.text for u, s in zip(units, scores) if s >= threshold)
+
+
+def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Overlap of two character ranges as a share of the shorter one."""
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / max(1, min(a[1] - a[0], b[1] - b[0]))
+
+
+__all__ = [
+    "ActionUnit",
+    "SentenceUnit",
+    "action_repr",
+    "action_units",
+    "best_need",
+    "cue_aggregates",
+    "dimension_features",
+    "relevant_text",
+    "sentence_repr",
+    "sentence_units",
+    "span_overlap",
+]

@@ -1,0 +1,129 @@
+"""The trained parts of an assessqa model and how each one is applied.
+
+Every part is a plain scikit-learn pipeline (plus :class:`OrdinalClassifier`), so a model folder
+serialises with skops and loads without unpickling anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from assessqa.models.ordinal import OrdinalClassifier
+from assessqa.schemas import ACTION_FLAGS, CUES
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "seed": 13,
+    "cv_folds": 5,
+    "cue_tagger": {"C": 4.0, "ngram_max": 2, "min_df": 2},
+    "action_detector": {"C": 4.0, "ngram_max": 2, "min_df": 2},
+    "action_flags": {"C": 2.0, "ngram_max": 2, "min_df": 2},
+    "dimension": {"C": 0.3},
+    "doc_type": {"C": 4.0},
+    "action_threshold": 0.5,
+    "evidence_threshold": 0.5,
+}
+
+
+def make_text_classifier(C: float, ngram_max: int, min_df: int, seed: int) -> Pipeline:
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True, lowercase=True)),
+            ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=seed)),
+        ]
+    )
+
+
+def make_multilabel_classifier(C: float, ngram_max: int, min_df: int, seed: int) -> Pipeline:
+    """TF-IDF shared by several independent binary logistic regressions (one per label column)."""
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True)),
+            (
+                "clf",
+                OneVsRestClassifier(LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=seed)),
+            ),
+        ]
+    )
+
+
+def make_dimension_model(C: float, seed: int) -> Pipeline:
+    return Pipeline(
+        [
+            ("vec", DictVectorizer(sparse=False)),
+            ("scale", StandardScaler()),
+            ("ordinal", OrdinalClassifier(LogisticRegression(C=C, max_iter=3000, random_state=seed))),
+        ]
+    )
+
+
+@dataclass
+class AssessModel:
+    """All trained parts plus the metadata written to ``meta.json``."""
+
+    cue_tagger: Pipeline
+    action_detector: Pipeline
+    flag_model: Pipeline
+    dimension_models: dict[str, Pipeline]
+    doc_type_model: Pipeline | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("model_version", "unversioned"))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {**DEFAULT_CONFIG, **self.meta.get("config", {})}
+
+    def cue_probabilities(self, sentence_reprs: list[str]) -> np.ndarray:
+        """Sentences x cues matrix of probabilities, columns in :data:`CUES` order."""
+        if not sentence_reprs:
+            return np.zeros((0, len(CUES)))
+        raw = self.cue_tagger.predict_proba(sentence_reprs)
+        classes = list(self.meta.get("cue_columns", CUES))
+        out = np.zeros((len(sentence_reprs), len(CUES)))
+        for j, cue in enumerate(classes):
+            out[:, CUES.index(cue)] = raw[:, j]
+        return out
+
+    def action_probabilities(self, action_reprs: list[str]) -> np.ndarray:
+        if not action_reprs:
+            return np.zeros(0)
+        return self.action_detector.predict_proba(action_reprs)[:, 1]
+
+    def flag_probabilities(self, action_reprs: list[str]) -> np.ndarray:
+        """Actions x flags matrix, columns in :data:`ACTION_FLAGS` order."""
+        if not action_reprs:
+            return np.zeros((0, len(ACTION_FLAGS)))
+        return self.flag_model.predict_proba(action_reprs)
+
+    def grade_probabilities(self, dimension: str, features: dict[str, float]) -> dict[int, float]:
+        model = self.dimension_models[dimension]
+        proba = model.predict_proba([features])[0]
+        classes = [int(c) for c in model.classes_]
+        return {g: float(proba[classes.index(g)]) if g in classes else 0.0 for g in (1, 2, 3, 4)}
+
+    def doc_type_probability(self, text: str) -> float | None:
+        """Probability that the text is a plan, or None when the model has no doc-type classifier."""
+        if self.doc_type_model is None:
+            return None
+        return float(_positive_proba(self.doc_type_model, [text])[0])
+
+
+def _positive_proba(model: Pipeline, X: list[str]) -> np.ndarray:
+    classes = list(model.classes_)
+    proba = model.predict_proba(X)
+    if 1 in classes:
+        return proba[:, classes.index(1)]
+    if True in classes:
+        return proba[:, classes.index(True)]
+    return np.zeros(len(X))

@@ -1,0 +1,163 @@
+"""Saving and loading model folders: skops files, a meta.json, and integrity and version checks.
+
+A model folder::
+
+    models/default/
+        meta.json               versions, labels, data hash, config, held-out metrics, file hashes
+        cue_tagger.skops
+        action_detector.skops
+        doc_type.skops
+        action_flags.skops
+        dimensions/<dimension>.skops
+        MODEL_CARD.md
+
+Loading never unpickles: skops reports the types a file would build, and only scikit-learn, NumPy, SciPy
+and assessqa's own estimator types are trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy
+import sklearn
+import skops
+import skops.io as sio
+
+from assessqa import __version__, errors
+from assessqa.models.bundle import AssessModel
+from assessqa.schemas import DIMENSIONS
+
+FORMAT_VERSION = 1
+_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "assessqa.models.ordinal.", "builtins.", "collections.")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _parts(model: AssessModel) -> dict[str, Any]:
+    parts: dict[str, Any] = {
+        "cue_tagger.skops": model.cue_tagger,
+        "action_detector.skops": model.action_detector,
+    }
+    if model.doc_type_model is not None:
+        parts["doc_type.skops"] = model.doc_type_model
+    parts["action_flags.skops"] = model.flag_model
+    for dim, est in model.dimension_models.items():
+        parts[f"dimensions/{dim}.skops"] = est
+    return parts
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "assessqa": __version__,
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def save_model(model: AssessModel, directory: Path) -> Path:
+    """Write every part with skops and a meta.json holding their hashes; returns the folder."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    hashes = {}
+    for name, est in _parts(model).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(est, path, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        hashes[name] = _sha256(path)
+    meta = dict(model.meta)
+    meta.setdefault("saved_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    meta["format_version"] = FORMAT_VERSION
+    meta["versions"] = library_versions()
+    meta["files"] = hashes
+    (directory / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    model.meta = meta
+    return directory
+
+
+def _load_part(path: Path, expected_hash: str | None, where: str) -> Any:
+    if not path.is_file():
+        raise errors.model_corrupt(where, f"{path.name} is missing")
+    if expected_hash is not None and _sha256(path) != expected_hash:
+        shown = f"dimensions/{path.name}" if path.parent.name == "dimensions" else path.name
+        raise errors.model_corrupt(where, f"{shown} does not match the hash in meta.json")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # skops raises several types for damaged archives
+        raise errors.model_corrupt(where, f"{path.name} is not a readable skops file ({exc.__class__.__name__})") from exc
+    refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+    if refused:
+        raise errors.model_corrupt(where, f"{path.name} asks to build untrusted types: {', '.join(refused[:5])}")
+    try:
+        return sio.load(path, trusted=untrusted)
+    except Exception as exc:
+        raise errors.model_corrupt(where, f"{path.name} could not be read ({exc.__class__.__name__})") from exc
+
+
+def read_meta(directory: Path) -> dict[str, Any]:
+    directory = Path(directory)
+    meta_path = directory / "meta.json"
+    if not meta_path.is_file():
+        raise errors.model_missing(str(directory))
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise errors.model_corrupt(str(directory), "meta.json is not valid JSON") from exc
+    if not isinstance(meta, dict):
+        raise errors.model_corrupt(str(directory), "meta.json must hold a JSON object")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise errors.model_incompatible(
+            str(directory), f"model format {meta.get('format_version')!r}, this assessqa reads format {FORMAT_VERSION}"
+        )
+    return meta
+
+
+def load_model(directory: Path) -> AssessModel:
+    """Load and check a model folder; raises :class:`assessqa.errors.ModelError` with a clear message."""
+    directory = Path(directory)
+    where = str(directory)
+    meta = read_meta(directory)
+    hashes: dict[str, str] = meta.get("files", {})
+    present_dims = [d for d in DIMENSIONS if f"dimensions/{d}.skops" in hashes]
+    for dim in DIMENSIONS:
+        if dim not in present_dims:
+            raise errors.dimension_missing(where, dim, present_dims)
+    model = AssessModel(
+        cue_tagger=_load_part(directory / "cue_tagger.skops", hashes.get("cue_tagger.skops"), where),
+        action_detector=_load_part(directory / "action_detector.skops", hashes.get("action_detector.skops"), where),
+        flag_model=_load_part(directory / "action_flags.skops", hashes.get("action_flags.skops"), where),
+        dimension_models={
+            dim: _load_part(directory / "dimensions" / f"{dim}.skops", hashes.get(f"dimensions/{dim}.skops"), where)
+            for dim in DIMENSIONS
+        },
+        doc_type_model=(
+            _load_part(directory / "doc_type.skops", hashes.get("doc_type.skops"), where)
+            if "doc_type.skops" in hashes
+            else None
+        ),
+        meta=meta,
+    )
+    return model
+
+
+def version_warnings(meta: dict[str, Any]) -> list[str]:
+    """Differences between the libraries that saved a model and those loading it, for the record's warnings."""
+    saved = meta.get("versions", {})
+    now = library_versions()
+    notes = []
+    for lib in ("scikit-learn", "skops"):
+        if saved.get(lib) and saved[lib].split(".")[:2] != now[lib].split(".")[:2]:
+            notes.append(f"model saved with {lib} {saved[lib]}, running {now[lib]}: re-train if grades look wrong")
+    return notes

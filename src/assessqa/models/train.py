@@ -1,0 +1,228 @@
+"""Training every part of an assessqa model from the annotated corpus.
+
+Stacking without leakage: the grade models learn from evidence-tagger, action-detector and flag outputs
+that were predicted *out of fold* (GroupKFold by writing batch), so they see the same kind of noisy inputs
+at training time as at scoring time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+from spacy.language import Language
+
+from assessqa import errors
+from assessqa.annotations import corpus_hash
+from assessqa.features import (
+    ActionUnit,
+    SentenceUnit,
+    action_repr,
+    action_units,
+    best_need,
+    dimension_features,
+    sentence_units,
+    span_overlap,
+)
+from assessqa.models.bundle import (
+    DEFAULT_CONFIG,
+    AssessModel,
+    make_dimension_model,
+    make_multilabel_classifier,
+    make_text_classifier,
+)
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
+from assessqa.segment import build_pipeline
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ParsedDoc:
+    """One annotated document, segmented, with its gold labels aligned to sentences and candidates."""
+
+    doc: AnnotatedDocument
+    units: list[SentenceUnit]
+    cue_labels: np.ndarray
+    candidates: list[ActionUnit]
+    is_action: np.ndarray
+    gold_flags: list[dict[str, bool] | None] = field(default_factory=list)
+
+
+def parse_documents(docs: list[AnnotatedDocument], nlp: Language | None = None) -> list[ParsedDoc]:
+    nlp = nlp or build_pipeline()
+    parsed = []
+    for ann, spacy_doc in zip(docs, nlp.pipe(d.text for d in docs)):
+        units = sentence_units(spacy_doc)
+        labels = np.zeros((len(units), len(CUES)), dtype=int)
+        for span in ann.spans:
+            for i, unit in enumerate(units):
+                if span_overlap((span.start, span.end), (unit.start, unit.end)) >= 0.5:
+                    labels[i, CUES.index(span.cue)] = 1
+        candidates = action_units(spacy_doc) if ann.doc_type == "plan" else []
+        is_action = np.zeros(len(candidates), dtype=int)
+        flags: list[dict[str, bool] | None] = [None] * len(candidates)
+        for action in ann.actions:
+            for i, cand in enumerate(candidates):
+                if span_overlap((action.start, action.end), (cand.start, cand.end)) >= 0.5 and not is_action[i]:
+                    is_action[i] = 1
+                    flags[i] = action.flags
+                    break
+        parsed.append(ParsedDoc(ann, units, labels, candidates, is_action, flags))
+    return parsed
+
+
+def needs_from(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5) -> list[tuple[int, int, str]]:
+    col = CUES.index("need")
+    return [(u.start, u.end, u.text) for u, p in zip(units, cue_probs[:, col] if len(units) else []) if p >= threshold]
+
+
+def candidate_reprs(candidates: list[ActionUnit], needs: list[tuple[int, int, str]]) -> list[str]:
+    return [action_repr(c, best_need(c.text, needs)[0]) for c in candidates]
+
+
+def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
+    X = [u.repr for p in parsed for u in p.units]
+    Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
+    keep = [j for j in range(len(CUES)) if 0 < Y[:, j].sum() < len(Y)]
+    if not keep:
+        raise errors.no_training_data("corpus", "no evidence spans overlap any sentence; check the span offsets")
+    tagger = make_multilabel_classifier(seed=cfg["seed"], **cfg["cue_tagger"]).fit(X, Y[:, keep])
+    return tagger, [CUES[j] for j in keep]
+
+
+def _cue_probs(tagger, columns: list[str], units: list[SentenceUnit]) -> np.ndarray:
+    out = np.zeros((len(units), len(CUES)))
+    if units:
+        raw = tagger.predict_proba([u.repr for u in units])
+        for j, cue in enumerate(columns):
+            out[:, CUES.index(cue)] = raw[:, j]
+    return out
+
+
+def _fit_binary(make, X: list[str], y: np.ndarray, cfg_key: str, cfg: dict[str, Any]):
+    if len(set(y.tolist())) < 2:
+        return None
+    return make(seed=cfg["seed"], **cfg[cfg_key]).fit(X, y)
+
+
+def _proba(model, X: list[str], constant: float) -> np.ndarray:
+    if not X:
+        return np.zeros(0)
+    if model is None:
+        return np.full(len(X), constant)
+    classes = list(model.classes_)
+    return model.predict_proba(X)[:, classes.index(1)]
+
+
+def _fit_action_parts(parsed: list[ParsedDoc], reprs: list[list[str]], cfg: dict[str, Any]):
+    X = [r for rs in reprs for r in rs]
+    y = np.concatenate([p.is_action for p in parsed]) if parsed else np.zeros(0)
+    detector = _fit_binary(make_text_classifier, X, y, "action_detector", cfg)
+    flag_X = [r for p, rs in zip(parsed, reprs) for r, f in zip(rs, p.gold_flags) if f is not None]
+    flag_Y = np.array([[int(f[flag]) for flag in ACTION_FLAGS] for p in parsed for f in p.gold_flags if f is not None])
+    if len(flag_Y) == 0 or any(len(set(flag_Y[:, j].tolist())) < 2 for j in range(len(ACTION_FLAGS))):
+        return detector, None
+    flag_model = make_multilabel_classifier(seed=cfg["seed"], **cfg["action_flags"]).fit(flag_X, flag_Y)
+    return detector, flag_model
+
+
+def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
+    if not X:
+        return np.zeros((0, len(ACTION_FLAGS)))
+    if flag_model is None:
+        return np.full((len(X), len(ACTION_FLAGS)), 0.5)
+    return flag_model.predict_proba(X)
+
+
+def _doc_features(p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, threshold: float):
+    feats = {}
+    for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]:
+        detected = flag_probs[action_probs >= threshold] if p.doc.doc_type == "plan" else None
+        feats[dim] = dimension_features(dim, cue_probs, p.units, detected)
+    return feats
+
+
+def train_model(
+    docs: list[AnnotatedDocument],
+    config: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    model_version: str | None = None,
+) -> AssessModel:
+    """Fit every part of a model on ``docs`` (the training split); returns an unsaved :class:`AssessModel`."""
+    cfg = {**DEFAULT_CONFIG, **(config or {})}
+    say = progress or (lambda _msg: None)
+    if len(docs) < 10:
+        raise errors.no_training_data("corpus", f"{len(docs)} training documents; at least 10 are needed")
+    for doc_type, dims in DIMENSIONS_BY_TYPE.items():
+        typed = [d for d in docs if d.doc_type == doc_type]
+        for dim in dims:
+            if len({d.grades[dim] for d in typed}) < 2:
+                raise errors.no_training_data("corpus", f"dimension {dim} needs at least two different grades")
+    say(f"segmenting {len(docs)} documents")
+    parsed = parse_documents(docs)
+    groups = np.array([p.doc.batch for p in parsed])
+    n_folds = min(cfg["cv_folds"], len(set(groups)))
+    folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(len(parsed)), groups=groups))
+
+    say("cross-fitting evidence tagger, action detector and flag models")
+    oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(parsed)
+    for train_idx, test_idx in folds:
+        tagger, cols = _fit_cue_tagger([parsed[i] for i in train_idx], cfg)
+        for i in test_idx:
+            oof_cues[i] = _cue_probs(tagger, cols, parsed[i].units)
+    reprs = [candidate_reprs(p.candidates, needs_from(p.units, oof_cues[i])) for i, p in enumerate(parsed)]
+    oof_actions = [np.zeros(0)] * len(parsed)
+    oof_flags = [np.zeros((0, len(ACTION_FLAGS)))] * len(parsed)
+    for train_idx, test_idx in folds:
+        detector, flag_model = _fit_action_parts([parsed[i] for i in train_idx], [reprs[i] for i in train_idx], cfg)
+        for i in test_idx:
+            oof_actions[i] = _proba(detector, reprs[i], 0.0)
+            oof_flags[i] = _flag_matrix(flag_model, reprs[i])
+
+    say("fitting grade models")
+    threshold = cfg["action_threshold"]
+    features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(parsed)]
+    dimension_models = {}
+    for doc_type, dims in DIMENSIONS_BY_TYPE.items():
+        idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type]
+        for dim in dims:
+            X = [features[i][dim] for i in idx]
+            y = np.array([parsed[i].doc.grades[dim] for i in idx])
+            dimension_models[dim] = make_dimension_model(seed=cfg["seed"], **cfg["dimension"]).fit(X, y)
+
+    say("fitting final evidence tagger, action detector and flag models on all training documents")
+    tagger, cue_columns = _fit_cue_tagger(parsed, cfg)
+    detector, flag_model = _fit_action_parts(parsed, reprs, cfg)
+    if detector is None:
+        raise errors.no_training_data("corpus", "no annotated plan actions matched any action candidate")
+    if flag_model is None:
+        raise errors.no_training_data("corpus", "every action flag must be seen both true and false in the training data")
+    doc_type_model = make_text_classifier(seed=cfg["seed"], **cfg["doc_type"], ngram_max=1, min_df=2).fit(
+        [d.text for d in docs], np.array([int(d.doc_type == "plan") for d in docs])
+    )
+    now = datetime.now(timezone.utc)
+    meta = {
+        "model_version": model_version or f"assessqa-{now:%Y%m%d-%H%M%S}",
+        "trained_at": now.isoformat(timespec="seconds"),
+        "config": cfg,
+        "cue_columns": cue_columns,
+        "labels": {"grades": [1, 2, 3, 4], "flags": list(ACTION_FLAGS), "cues": list(CUES)},
+        "training_data": {
+            "documents": len(docs),
+            "hash": corpus_hash(docs),
+            "by_type": {t: sum(d.doc_type == t for d in docs) for t in DIMENSIONS_BY_TYPE},
+            "batches": sorted(set(groups.tolist())),
+        },
+    }
+    return AssessModel(
+        cue_tagger=tagger,
+        action_detector=detector,
+        flag_model=flag_model,
+        dimension_models=dimension_models,
+        doc_type_model=doc_type_model,
+        meta=meta,
+    )

@@ -1,0 +1,196 @@
+"""The records every boundary of assessqa speaks: input documents, score records, annotations.
+
+The grade scale and the dimension vocabulary live here too, because every stage shares them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DocType = Literal["assessment", "plan"]
+DOC_TYPES: tuple[str, ...] = ("assessment", "plan")
+
+ASSESSMENT_DIMENSIONS: tuple[str, ...] = ("lived_experience", "risk_analysis", "family_history")
+PLAN_DIMENSIONS: tuple[str, ...] = ("smart_actions", "contingency", "child_focus")
+DIMENSIONS: tuple[str, ...] = ASSESSMENT_DIMENSIONS + PLAN_DIMENSIONS
+DIMENSIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "assessment": ASSESSMENT_DIMENSIONS,
+    "plan": PLAN_DIMENSIONS,
+}
+
+GRADES: tuple[int, ...] = (1, 2, 3, 4)
+GRADE_LABELS: dict[int, str] = {
+    1: "inadequate",
+    2: "requires improvement",
+    3: "good",
+    4: "outstanding",
+}
+
+ACTION_FLAGS: tuple[str, ...] = ("specific", "owner", "measurable", "achievable", "relevant", "time_bound")
+
+CUES: tuple[str, ...] = (
+    "child_voice",
+    "daily_life",
+    "observation",
+    "risk_statement",
+    "impact_analysis",
+    "protective_factor",
+    "history_event",
+    "history_link",
+    "need",
+    "contingency",
+    "child_outcome",
+)
+
+# Which evidence cues speak for which dimension (see annotations/GUIDELINES.md).
+DIMENSION_CUES: dict[str, tuple[str, ...]] = {
+    "lived_experience": ("child_voice", "daily_life", "observation"),
+    "risk_analysis": ("risk_statement", "impact_analysis", "protective_factor"),
+    "family_history": ("history_event", "history_link"),
+    "smart_actions": ("need",),
+    "contingency": ("contingency",),
+    "child_focus": ("child_outcome", "child_voice"),
+}
+
+SECTION_CATEGORIES: tuple[str, ...] = (
+    "referral",
+    "child_views",
+    "daily_life",
+    "family_history",
+    "parenting_capacity",
+    "risk",
+    "strengths",
+    "analysis",
+    "plan",
+    "contingency",
+    "other",
+)
+
+
+# ---------------------------------------------------------------- input
+
+
+class InputDocument(BaseModel):
+    """One document to score, as it arrives from a file, a JSONL line or an API call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, description="Caller's identifier, echoed back.")
+    text: str = Field(description="The full text of the assessment or plan.")
+    doc_type: DocType | None = Field(default=None, description="Leave out to have it detected.")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Passed through untouched.")
+
+
+# ---------------------------------------------------------------- output
+
+
+class Evidence(BaseModel):
+    start: int
+    end: int
+    text: str
+    cue: str
+
+
+class DimensionResult(BaseModel):
+    grade: int = Field(ge=1, le=4)
+    label: str
+    probabilities: dict[str, float]
+    evidence: list[Evidence] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+
+
+class SmartFlags(BaseModel):
+    specific: bool
+    owner: bool
+    measurable: bool
+    achievable: bool
+    relevant: bool
+    time_bound: bool
+
+
+class ActionResult(BaseModel):
+    text: str
+    start: int
+    end: int
+    smart: SmartFlags
+    suggestions: list[str] = Field(default_factory=list)
+
+
+class SectionResult(BaseModel):
+    title: str
+    category: str
+    start: int
+    end: int
+
+
+class ScoreRecord(BaseModel):
+    """The output contract: one per document, from the CLI (a JSONL line) and the API."""
+
+    id: str | None = None
+    doc_type: DocType
+    doc_type_source: Literal["given", "detected"]
+    model_version: str
+    dimensions: dict[str, DimensionResult | None]
+    actions: list[ActionResult] = Field(default_factory=list)
+    sections: list[SectionResult] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ErrorRecord(BaseModel):
+    """Written in place of a ScoreRecord when one record cannot be scored; holds no document text."""
+
+    id: str | None = None
+    source: str
+    error: dict[str, str]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- annotations
+
+
+class SpanAnnotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    cue: str
+
+
+class NeedLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class ActionAnnotation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    flags: dict[str, bool]
+    need: NeedLink | None = None
+
+
+class AnnotatedDocument(BaseModel):
+    """One line of annotations/corpus/*.jsonl (see annotations/GUIDELINES.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    batch: str
+    family_group: str
+    doc_type: DocType
+    template: str
+    situations: list[str] = Field(default_factory=list)
+    writing: str = "formal"
+    text: str
+    grades: dict[str, int]
+    spans: list[SpanAnnotation] = Field(default_factory=list)
+    actions: list[ActionAnnotation] = Field(default_factory=list)
+    annotator: str

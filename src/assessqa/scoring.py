@@ -1,0 +1,204 @@
+"""Scoring one document: segment, read features, apply the model, and build the output record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+
+from assessqa import errors
+from assessqa.config import Settings
+from assessqa.features import (
+    ActionUnit,
+    SentenceUnit,
+    action_units,
+    dimension_features,
+    sentence_units,
+)
+from assessqa.models.bundle import AssessModel
+from assessqa.models.store import load_model, version_warnings
+from assessqa.models.train import candidate_reprs, needs_from
+from assessqa.schemas import (
+    ACTION_FLAGS,
+    CUES,
+    DIMENSION_CUES,
+    DIMENSIONS,
+    DIMENSIONS_BY_TYPE,
+    DOC_TYPES,
+    GRADE_LABELS,
+    ActionResult,
+    DimensionResult,
+    Evidence,
+    InputDocument,
+    ScoreRecord,
+    SectionResult,
+    SmartFlags,
+)
+from assessqa.segment import build_pipeline
+from assessqa.suggestions import action_suggestions, dimension_suggestions, named_children
+
+
+@dataclass
+class DocumentAnalysis:
+    """Everything the model concluded about one document, before it is shaped into a record."""
+
+    doc_type: str
+    doc_type_source: str
+    units: list[SentenceUnit]
+    cue_probs: np.ndarray
+    actions: list[ActionUnit]
+    action_probs: np.ndarray
+    flag_probs: np.ndarray
+    needs: list[tuple[int, int, str]]
+    grade_probs: dict[str, dict[int, float]]
+    sections: list[SectionResult]
+
+
+def check_document(document: InputDocument, where: str, max_chars: int) -> None:
+    """Refuse text that cannot be scored: empty, over ``max_chars``, or of an unknown type."""
+    if not document.text or not document.text.strip():
+        raise errors.empty_text(where)
+    if len(document.text) > max_chars:
+        raise errors.text_too_long(where, len(document.text), max_chars)
+    if document.doc_type is not None and document.doc_type not in DOC_TYPES:
+        raise errors.bad_doc_type(where, str(document.doc_type), list(DOC_TYPES))
+
+
+class Scorer:
+    """Holds a loaded model and a segmentation pipeline; thread-safe for concurrent ``score`` calls.
+
+    Example::
+
+        scorer = Scorer.from_directory(Path("models/default"))
+        record = scorer.score(InputDocument(text="Section 1: Child's views ..."))
+    """
+
+    def __init__(self, model: AssessModel, settings: Settings | None = None, nlp: Language | None = None) -> None:
+        self.model = model
+        self.settings = settings or Settings()
+        self.nlp = nlp or build_pipeline(max_length=max(1_000_000, self.settings.max_chars + 1))
+        self._load_warnings = version_warnings(model.meta)
+
+    @classmethod
+    def from_directory(cls, directory: Path | None = None, settings: Settings | None = None) -> "Scorer":
+        settings = settings or Settings()
+        return cls(load_model(Path(directory or settings.model_dir)), settings)
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version
+
+    def check_input(self, document: InputDocument, where: str) -> None:
+        check_document(document, where, self.settings.max_chars)
+
+    def analyse(self, text: str, doc_type: str | None = None) -> DocumentAnalysis:
+        doc = self.nlp(text)
+        units = sentence_units(doc)
+        cue_probs = self.model.cue_probabilities([u.repr for u in units])
+        if doc_type is not None:
+            resolved, source = doc_type, "given"
+        else:
+            p_plan = self.model.doc_type_probability(text)
+            resolved = doc._.doc_type if p_plan is None else ("plan" if p_plan >= 0.5 else "assessment")
+            source = "detected"
+        actions: list[ActionUnit] = []
+        action_probs = np.zeros(0)
+        flag_probs = np.zeros((0, len(ACTION_FLAGS)))
+        needs = needs_from(units, cue_probs)
+        if resolved == "plan":
+            candidates = action_units(doc)
+            reprs = candidate_reprs(candidates, needs)
+            probs = self.model.action_probabilities(reprs)
+            keep = [i for i, p in enumerate(probs) if p >= self.model.config["action_threshold"]]
+            actions = [candidates[i] for i in keep]
+            action_probs = probs[keep] if len(keep) else np.zeros(0)
+            flag_probs = self.model.flag_probabilities([reprs[i] for i in keep])
+        grade_probs = {}
+        for dim in DIMENSIONS_BY_TYPE[resolved]:
+            feats = dimension_features(dim, cue_probs, units, flag_probs if resolved == "plan" else None)
+            grade_probs[dim] = self.model.grade_probabilities(dim, feats)
+        sections = [
+            SectionResult(title=s._.section_title or s.text[:60], category=s.label_, start=s.start_char, end=s.end_char)
+            for s in doc.spans.get("sections", [])
+        ]
+        return DocumentAnalysis(
+            resolved, source, units, cue_probs, actions, action_probs, flag_probs, needs, grade_probs, sections
+        )
+
+    def _evidence(self, dimension: str, analysis: DocumentAnalysis) -> tuple[list[Evidence], set[str]]:
+        threshold = self.model.config["evidence_threshold"]
+        cols = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
+        scored = []
+        found: set[str] = set()
+        for i, unit in enumerate(analysis.units):
+            for j in cols:
+                p = analysis.cue_probs[i, j]
+                if p >= threshold:
+                    found.add(CUES[j])
+                    scored.append((p, unit, CUES[j]))
+        scored.sort(key=lambda item: -item[0])
+        evidence = []
+        used = set()
+        for p, unit, cue in scored:
+            if unit.start in used:
+                continue
+            used.add(unit.start)
+            evidence.append(Evidence(start=unit.start, end=unit.end, text=unit.text, cue=cue))
+            if len(evidence) >= self.settings.evidence_per_dimension:
+                break
+        return evidence, found
+
+    def score(self, document: InputDocument, where: str = "document") -> ScoreRecord:
+        """Score one document; raises :class:`assessqa.errors.InputError` for input that cannot be scored."""
+        self.check_input(document, where)
+        analysis = self.analyse(document.text, document.doc_type)
+        voice_col = CUES.index("child_voice")
+        obs_col = CUES.index("observation")
+        voiced = {
+            name
+            for name, _age in named_children(document.text)
+            for i, unit in enumerate(analysis.units)
+            if name in unit.text and max(analysis.cue_probs[i, voice_col], analysis.cue_probs[i, obs_col]) >= 0.5
+        }
+        dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
+        for dim, probs in analysis.grade_probs.items():
+            grade = max(probs, key=probs.get)
+            evidence, found = self._evidence(dim, analysis)
+            dimensions[dim] = DimensionResult(
+                grade=grade,
+                label=GRADE_LABELS[grade],
+                probabilities={str(g): round(p, 4) for g, p in probs.items()},
+                evidence=evidence,
+                suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
+            )
+        actions = []
+        for unit, flags_row in zip(analysis.actions, analysis.flag_probs):
+            flags = {flag: bool(flags_row[j] >= 0.5) for j, flag in enumerate(ACTION_FLAGS)}
+            actions.append(
+                ActionResult(
+                    text=unit.text,
+                    start=unit.start,
+                    end=unit.end,
+                    smart=SmartFlags(**flags),
+                    suggestions=action_suggestions(unit.text, flags),
+                )
+            )
+        warnings = list(self._load_warnings)
+        if analysis.doc_type == "plan" and not actions:
+            warnings.append("no plan actions were found; check the document is a plan or give doc_type")
+        if len(analysis.units) < 3:
+            warnings.append("very little text to grade: grades are unreliable")
+        return ScoreRecord(
+            id=document.id,
+            doc_type=analysis.doc_type,
+            doc_type_source=analysis.doc_type_source,
+            model_version=self.model_version,
+            dimensions=dimensions,
+            actions=actions,
+            sections=analysis.sections,
+            metadata=document.metadata,
+            warnings=warnings,
+        )
+

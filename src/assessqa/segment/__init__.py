@@ -1,0 +1,33 @@
+"""Segmentation: spaCy components for sentences, sections, plan action items and document type.
+
+Importing this package registers the factories, so they can be added to any spaCy pipeline::
+
+    import spacy, assessqa.segment
+    nlp = spacy.blank("en")
+    nlp.add_pipe("assessqa_sentences")
+    nlp.add_pipe("assessqa_sections")
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from assessqa.segment import actions, doctype, sections, sentences  # noqa: F401  (registers factories)
+from assessqa.segment.extensions import register_extensions
+from assessqa.segment.sections import category_at, content_sentences
+
+PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_actions", "assessqa_doc_type")
+
+
+def build_pipeline(max_length: int = 1_000_000) -> Language:
+    """A blank English pipeline with the assessqa components; downloads nothing."""
+    register_extensions()
+    nlp = spacy.blank("en")
+    nlp.max_length = max_length
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+__all__ = ["PIPE_NAMES", "build_pipeline", "category_at", "content_sentences"]

@@ -1,0 +1,270 @@
+"""Plan action items: list items, table rows (pipes, tabs, column layouts), field blocks and prose.
+
+Results go to ``doc.spans["action_items"]``; for table rows under a header such as
+"Need | Action | Who | By when | How we will know", ``span._.action_fields`` maps column names to cell text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from assessqa.segment.extensions import ensure_lines, register_extensions
+from assessqa.segment.lines import BULLET_RE, Line, LineKind
+from assessqa.segment.sentences import sentence_spans
+from assessqa.segment.rules import load_abbreviations, load_section_rules
+
+# Column headers of plan tables, normalised to the field names assessqa uses.
+COLUMN_NAMES: dict[str, str] = {
+    "need": "need", "needs": "need", "worry": "need", "worries": "need", "danger": "need",
+    "identified need": "need", "what needs to change": "need", "area of concern": "need", "concern": "need",
+    "action": "action", "actions": "action", "what will happen": "action", "what needs to happen": "action",
+    "task": "action", "what": "action", "action required": "action", "agreed action": "action",
+    "who": "who", "by whom": "who", "responsible": "who", "lead": "who", "person responsible": "who",
+    "who is responsible": "who", "owner": "who",
+    "by when": "when", "when": "when", "timescale": "when", "timescales": "when", "date": "when", "deadline": "when",
+    "how we will know": "measure", "how will we know": "measure", "outcome": "measure", "measure": "measure",
+    "how we will know it has worked": "measure", "success measure": "measure", "expected outcome": "measure",
+    "rag": "rag", "rag rating": "rag", "status": "rag", "progress": "progress", "progress update": "progress",
+    "update": "progress", "comments": "progress", "review": "progress",
+}
+_RAG_ONLY_RE = re.compile(r"^\(?(red|amber|green|r|a|g|complete[d]?|not started|ongoing)\)?[.:]?$", re.IGNORECASE)
+_NOT_ACTION_START_RE = re.compile(
+    r"^(?:need|needs|worry|worries|danger statement|danger|concern|progress|update|review(?:ed)?|rag|status|"
+    r"signed|signature|name|date|outcome|goal|safety goal|how we will know|by when|who|timescale|"
+    r"comment|comments|manager|chair)\b[^:]{0,25}:",
+    re.IGNORECASE,
+)
+_MODAL_RE = re.compile(
+    r"\b(?:will|to|should|must|shall|is to|are to|needs? to|agreed to|has agreed to|have agreed to|"
+    r"is expected to|are expected to|expected to)\s+(?:\w+ly\s+|not\s+|also\s+|continue to\s+)?[a-z]{3,}",
+)
+_IMPERATIVE_VERBS = frozenset(
+    "attend complete provide ensure make refer arrange undertake visit support engage continue monitor maintain "
+    "share take keep obtain book register apply seek develop create update review convene hold deliver offer "
+    "liaise contact inform work meet see check carry set agree identify explore consider write send give discuss "
+    "use reduce stop abstain remain allow enable facilitate assess complete consult call collect bring follow "
+    "install buy purchase clean tidy put prepare read speak talk tell notify escort supervise observe request "
+    "chase implement progress encourage promote help teach model practise practice ask gather invite record "
+    "report organise organize start begin find plan hand sign submit".split()
+)
+_PAST_PROGRESS_RE = re.compile(r"^(?:\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|update|progress|\w+ (?:has|have) (?:been|now))", re.I)
+
+
+@dataclass
+class ActionCandidate:
+    start: int
+    end: int
+    layout: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def load_roles(path: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Owner terms and non-owner terms from resources/roles.json (validated: both lists must exist)."""
+    from assessqa import errors
+
+    where = str(path) if path else "assessqa/segment/resources/roles.json"
+    raw = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else (resources.files("assessqa.segment") / "resources" / "roles.json").read_text(encoding="utf-8")
+    )
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise errors.bad_rules(where, f"not valid JSON ({exc.msg})") from exc
+    missing = [k for k in ("owners", "non_owners") if not isinstance(data.get(k), list)]
+    if missing:
+        raise errors.bad_rules(where, f"missing list(s): {', '.join(missing)}; found keys: {', '.join(data)}")
+    return frozenset(o.lower() for o in data["owners"]), frozenset(o.lower() for o in data["non_owners"])
+
+
+@lru_cache(maxsize=4)
+def _owner_re() -> re.Pattern[str]:
+    owners, _ = load_roles()
+    names = sorted(owners, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n) for n in names)
+    # A capitalised personal name ("Ms Begum", "Tomasz") also counts as a possible owner.
+    return re.compile(
+        rf"\b(?:{alternatives})\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+|^[A-Z][a-z]+(?=\s+(?:will|to|is|must|should)\b)",
+        re.IGNORECASE,
+    )
+
+
+def looks_like_action(text: str) -> bool:
+    """True for text that asks someone to do something (modal, 'X to do', or an imperative opening)."""
+    body = BULLET_RE.sub("", text.strip(), count=1).strip()
+    if not body or _NOT_ACTION_START_RE.match(body) or _RAG_ONLY_RE.match(body):
+        return False
+    first = re.match(r"[A-Za-z]+", body)
+    if first and first.group(0).lower() in _IMPERATIVE_VERBS:
+        return True
+    return bool(_MODAL_RE.search(body)) and bool(_owner_re().search(body) or re.match(r"^[A-Z]", body))
+
+
+def _header_columns(line: Line) -> list[str] | None:
+    cells = [c.strip().rstrip(":").lower() for c in line.cells]
+    names = [COLUMN_NAMES.get(c) for c in cells]
+    known = [n for n in names if n]
+    if len(known) >= 2 and len(known) >= len(cells) - 1 and "action" in known or len(known) >= 3:
+        return [n or f"col{i}" for i, n in enumerate(names)]
+    return None
+
+
+def _table_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
+    found = []
+    columns: list[str] | None = None
+    for line in lines:
+        if line.kind is not LineKind.TABLE_ROW:
+            if line.kind in (LineKind.BLANK, LineKind.HEADING):
+                columns = None
+            continue
+        header = _header_columns(line)
+        if header is not None:
+            columns = header
+            continue
+        if set(line.text) <= set("|-+=: \t"):
+            continue
+        cells = line.cells
+        fields = dict(zip(columns, cells)) if columns is not None and len(cells) == len(columns) else {}
+        if broad:
+            found.append(ActionCandidate(line.start, line.end, "table", fields))
+        elif fields.get("action", "").strip() or any(looks_like_action(c) for c in cells):
+            found.append(ActionCandidate(line.start, line.end, "table", fields))
+    return found
+
+
+_FIELD_LINE_RE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z '/]{1,30}?)\s*[\d.]*\s*:\s*(?P<value>.*)$")
+
+
+def _field_block_candidates(lines: list[Line]) -> list[ActionCandidate]:
+    """'Action: ...' lines in one-field-per-line layouts; the action is the 'Action:' line itself."""
+    found = []
+    for line in lines:
+        if line.kind in (LineKind.BLANK, LineKind.TABLE_ROW, LineKind.BOILERPLATE):
+            continue
+        body = BULLET_RE.sub("", line.text, count=1)
+        match = _FIELD_LINE_RE.match(body)
+        if match and COLUMN_NAMES.get(match.group("label").strip().lower()) == "action" and match.group("value").strip():
+            found.append(ActionCandidate(line.start, line.end, "fields", {"action": match.group("value").strip()}))
+    return found
+
+
+def _list_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
+    """List items (with their wrapped continuation lines); in narrow mode only those that read as actions."""
+    found = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.kind is LineKind.LIST_ITEM:
+            end = line.end
+            j = i + 1
+            while j < len(lines) and lines[j].kind is LineKind.TEXT and lines[j].text[:1].islower():
+                end = lines[j].end
+                j += 1
+            body = BULLET_RE.sub("", line.text, count=1)
+            if broad or (looks_like_action(line.text) and not _PAST_PROGRESS_RE.match(body)):
+                found.append(ActionCandidate(line.start, end, "list"))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+_WEAK_MODAL_RE = re.compile(r"\b(?:will|to be|is to|are to|should|must|shall|needs? to|agreed to)\b", re.I)
+
+
+def _prose_candidates(
+    text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool
+) -> list[ActionCandidate]:
+    """Sentences inside paragraphs that say who will do what (in broad mode, any sentence with a modal)."""
+    found = []
+    prose_lines = [ln for ln in lines if ln.kind in (LineKind.TEXT, LineKind.HEADING) and (ln.kind is LineKind.TEXT or ln.content_start)]
+    if not prose_lines:
+        return found
+    for start, end in sentence_spans(text, prose_lines, abbreviations):
+        sentence = text[start:end]
+        if broad:
+            if _WEAK_MODAL_RE.search(sentence) or looks_like_action(sentence):
+                found.append(ActionCandidate(start, end, "prose"))
+        elif (
+            _MODAL_RE.search(sentence)
+            and _owner_re().search(sentence)
+            and not _NOT_ACTION_START_RE.match(sentence)
+            and not re.search(r"\b(worried|concern(ed|s)?|said|told|reported|was|were|had)\b", sentence[:60], re.I)
+        ):
+            found.append(ActionCandidate(start, end, "prose"))
+    return found
+
+
+# Sections whose list items are descriptions, not actions.
+_DESCRIPTIVE_CATEGORIES = frozenset(
+    {"referral", "child_views", "daily_life", "family_history", "parenting_capacity", "risk", "strengths", "analysis"}
+)
+
+
+def find_action_candidates(
+    text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool = False
+) -> list[ActionCandidate]:
+    """Action items by layout rules (``broad=False``), or every plausible candidate for a trained filter.
+
+    Broad candidates cover every table row, list item, "Action:" field and modal sentence; the model's
+    action detector, trained on annotated plans, then decides which are actions.
+    """
+    if broad:
+        scope = [ln for ln in lines if ln.kind is not LineKind.BOILERPLATE]
+    else:
+        category: str | None = None
+        scope = []
+        for line in lines:
+            if line.kind is LineKind.HEADING:
+                category = line.heading_category
+            if category not in _DESCRIPTIVE_CATEGORIES:
+                scope.append(line)
+    candidates = (
+        _table_candidates(lines, broad)
+        + _field_block_candidates(scope)
+        + _list_candidates(scope, broad)
+        + _prose_candidates(text, scope, abbreviations, broad)
+    )
+    candidates.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[ActionCandidate] = []
+    for cand in candidates:
+        if kept and cand.start < kept[-1].end:
+            continue
+        kept.append(cand)
+    return kept
+
+
+class ActionExtractor:
+    def __init__(self, nlp: Language, name: str, section_rules_path: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        self.rules = load_section_rules(Path(section_rules_path) if section_rules_path else None)
+        self.abbreviations = load_abbreviations()
+
+    def __call__(self, doc: Doc) -> Doc:
+        lines = ensure_lines(doc, self.rules)
+        for key, broad in (("action_items", False), ("action_candidates", True)):
+            spans = []
+            for cand in find_action_candidates(doc.text, lines, self.abbreviations, broad=broad):
+                span = doc.char_span(cand.start, cand.end, label=cand.layout, alignment_mode="expand")
+                if span is None:
+                    continue
+                span._.action_fields = cand.fields or None
+                spans.append(span)
+            doc.spans[key] = spans
+        return doc
+
+
+@Language.factory("assessqa_actions", default_config={"section_rules_path": None})
+def make_actions(nlp: Language, name: str, section_rules_path: str | None) -> ActionExtractor:
+    return ActionExtractor(nlp, name, section_rules_path)

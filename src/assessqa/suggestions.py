@@ -1,0 +1,94 @@
+"""Plain-English suggestions: what is missing, said so that a practitioner can act on it."""
+
+from __future__ import annotations
+
+import re
+
+_CHILD_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(\d{1,2})\s*(?:yrs?|years?)?\s*\)")
+_NOT_NAMES = frozenset({"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan"})
+
+
+def named_children(text: str) -> list[tuple[str, int]]:
+    """Children introduced as "Name (age)", in order of first mention: ``[("Aisha", 9), ...]``."""
+    seen: dict[str, int] = {}
+    for name, age in _CHILD_RE.findall(text):
+        if name not in _NOT_NAMES and int(age) < 19 and name not in seen:
+            seen[name] = int(age)
+    return list(seen.items())
+
+
+def _quote(text: str, limit: int = 70) -> str:
+    text = re.sub(r"\s+", " ", text.strip())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def dimension_suggestions(
+    dimension: str,
+    grade: int,
+    cues_found: set[str],
+    text: str,
+    voiced_children: set[str],
+) -> list[str]:
+    """Suggestions for one dimension from the grade and which evidence cues were found."""
+    if grade >= 4:
+        return []
+    out: list[str] = []
+    if dimension == "lived_experience":
+        children = named_children(text)
+        silent = [f"{name} ({age})" for name, age in children if name not in voiced_children]
+        for child in silent[:4]:
+            out.append(f"No words or observed behaviour from {child} are recorded: say what {child.split(' ')[0]} said, or what you saw.")
+        if "child_voice" not in cues_found and not silent:
+            out.append("Record the child's own words (or, for a baby or non-verbal child, what you observed of them), not only what adults say about them.")
+        if "daily_life" not in cues_found:
+            out.append("Describe the child's day: mornings, school or nursery, food, sleep, friendships, and how the adults' difficulties affect each of these.")
+        if "observation" not in cues_found:
+            out.append("Add what you saw: how the child responded to each carer and how care was given during your visit.")
+        if len(children) > 1 and grade <= 2:
+            out.append("Describe each child in the sibling group as an individual rather than 'the children'.")
+    elif dimension == "risk_analysis":
+        if "risk_statement" not in cues_found:
+            out.append("Name the specific harm, and who or what poses it, rather than 'concerns around parenting'.")
+        if "impact_analysis" not in cues_found:
+            out.append("Analyse what the incidents mean for this child: how likely harm is to happen again and its impact, with evidence, instead of retelling events.")
+        if "protective_factor" not in cues_found:
+            out.append("Weigh protective factors and strengths against the risk, and say how far they reduce it.")
+        if grade <= 2:
+            out.append("Reach a reasoned conclusion (is the child suffering, or likely to suffer, significant harm?) that matches the risks recorded.")
+    elif dimension == "family_history":
+        if "history_event" not in cues_found:
+            out.append("Add the family's history: parents' own childhoods, previous involvement of services with dates, and significant events.")
+        if "history_link" not in cues_found:
+            out.append("History is listed but not linked to the present: say how past events and patterns bear on the current risk and needs.")
+    elif dimension == "smart_actions":
+        out.append("Make each action say what will be done, by whom, by when and how everyone will know it has happened (see the action suggestions).")
+    elif dimension == "contingency":
+        if "contingency" not in cues_found:
+            out.append("Add a contingency: what will happen if things do not change (e.g. a legal planning meeting), what would trigger it and by when.")
+        else:
+            out.append("Make the contingency concrete: name the trigger, the consequence and the timescale in words the parents understand.")
+    elif dimension == "child_focus":
+        if "child_outcome" not in cues_found:
+            out.append("Frame each need and outcome as the difference for the child (what will be different in their day), not only adult tasks.")
+        if "child_voice" not in cues_found:
+            out.append("Show how the child's own views shaped the plan.")
+    return out
+
+
+def action_suggestions(action_text: str, flags: dict[str, bool]) -> list[str]:
+    """One suggestion per missing SMART component, quoting the action."""
+    q = _quote(action_text)
+    out = []
+    if not flags["specific"]:
+        out.append(f'Say exactly what will be done instead of "engage", "support" or "work with": "{q}".')
+    if not flags["owner"]:
+        out.append(f'Name who is responsible (a person, role or agency, not "all professionals" or "the core group"): "{q}".')
+    if not flags["measurable"]:
+        out.append(f'Say how the core group will know this has been done or has worked: "{q}".')
+    if not flags["achievable"]:
+        out.append(f'Check this is realistic for the family in the time given: "{q}".')
+    if not flags["relevant"]:
+        out.append(f'Link this action to the need or worry it addresses: "{q}".')
+    if not flags["time_bound"]:
+        out.append(f'Add a date or frequency (not "ongoing"): by when should this happen? "{q}".')
+    return out

@@ -1,0 +1,67 @@
+import json
+
+from typer.testing import CliRunner
+
+from assessqa.cli import app
+from conftest import ANNOTATIONS, EXAMPLES
+
+runner = CliRunner()
+
+
+def test_score_examples_writes_one_valid_record_per_document(tmp_path):
+    out = tmp_path / "scores.jsonl"
+    result = runner.invoke(app, ["score", str(EXAMPLES), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 6
+    assert {r["id"] for r in records} >= {"ex-001", "ex-002", "ex-003", "ex-004", "cin_plan", "pre_birth_assessment"}
+    assert "Grades by dimension" in result.output
+
+
+def test_one_bad_record_is_reported_and_the_rest_scored(tmp_path):
+    src = tmp_path / "batch.jsonl"
+    src.write_text(
+        json.dumps({"id": "good-1", "text": "Amy (6) told me she likes school and her cat."}) + "\n"
+        + '{"id": "broken", "text": \n'
+        + json.dumps({"id": "no-text"}) + "\n"
+        + json.dumps({"id": "good-2", "text": "Plan\n1. Mum to attend the GP by 01/05/2025.", "doc_type": "plan"}) + "\n"
+    )
+    out = tmp_path / "scores.jsonl"
+    result = runner.invoke(app, ["score", str(src), "--out", str(out)])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r.get("id") for r in records] == ["good-1", None, "no-text", "good-2"]
+    assert [r["error"]["code"] for r in records if "error" in r] == ["E004", "E005"]
+    assert "batch.jsonl:2" in result.output
+
+
+def test_csv_output(tmp_path):
+    out = tmp_path / "scores.csv"
+    result = runner.invoke(app, ["score", str(EXAMPLES / "documents.jsonl"), "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    header, *rows = out.read_text().splitlines()
+    assert header.startswith("id,status,doc_type") and len(rows) == 4
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["score", str(EXAMPLES), "--model", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "E101" in result.output
+
+
+def test_train_then_evaluate(tmp_path, small_train):
+    data = tmp_path / "data.jsonl"
+    data.write_text("\n".join(d.model_dump_json() for d in small_train) + "\n")
+    (tmp_path / "cfg.json").write_text(json.dumps({"cv_folds": 3}))
+    model_dir = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--data", str(data), "--out", str(model_dir), "--config", str(tmp_path / "cfg.json"), "--evaluate-on", ""])
+    assert result.exit_code == 0, result.output
+    assert (model_dir / "meta.json").exists()
+    result = runner.invoke(app, ["evaluate", "--model", str(model_dir), "--data", str(ANNOTATIONS), "--split", "test", "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["documents"] >= 80 and "qwk" in metrics["dimensions"]["risk_analysis"]
+
+
+def test_annotations_validate_command():
+    result = runner.invoke(app, ["annotations", "validate", str(ANNOTATIONS)])
+    assert result.exit_code == 0 and "0 problem(s)" in result.output

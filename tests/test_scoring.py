@@ -1,0 +1,80 @@
+import pytest
+
+from assessqa import errors
+from assessqa.config import Settings
+from assessqa.schemas import DIMENSIONS_BY_TYPE, InputDocument, ScoreRecord
+from assessqa.scoring import Scorer
+from conftest import EXAMPLES
+
+ASSESSMENT = (EXAMPLES / "pre_birth_assessment.txt").read_text()
+PLAN = """Child Protection Plan
+What needs to happen
+1. Mr Hussain to complete the Inner Strength programme (12 weekly sessions) by 30/04/2025; the worker will send attendance to the SW after each session.
+2. Mum to engage with services.
+3. All professionals to share information.
+Contingency
+If there is another incident, the SW will ask for a legal planning meeting within 5 working days.
+"""
+
+
+@pytest.mark.parametrize("text, doc_type", [(ASSESSMENT, "assessment"), (PLAN, "plan")])
+def test_record_contract(scorer, text, doc_type):
+    record = scorer.score(InputDocument(id="d1", text=text, metadata={"team": "N"}))
+    ScoreRecord.model_validate(record.model_dump())
+    assert record.doc_type == doc_type and record.doc_type_source == "detected"
+    assert record.model_version == scorer.model_version and record.metadata == {"team": "N"}
+    for dim, result in record.dimensions.items():
+        if dim in DIMENSIONS_BY_TYPE[doc_type]:
+            assert result is not None and 1 <= result.grade <= 4
+            assert abs(sum(result.probabilities.values()) - 1) < 1e-3
+            assert result.label in ("inadequate", "requires improvement", "good", "outstanding")
+            for ev in result.evidence:
+                assert text[ev.start:ev.end] == ev.text
+        else:
+            assert result is None
+    for action in record.actions:
+        assert text[action.start:action.end] == action.text
+    for section in record.sections:
+        assert 0 <= section.start < section.end <= len(text)
+
+
+def test_plan_actions_get_flags_and_suggestions(scorer):
+    record = scorer.score(InputDocument(text=PLAN, doc_type="plan"))
+    texts = [a.text for a in record.actions]
+    assert any(t.startswith("1. Mr Hussain") for t in texts)
+    vague = next(a for a in record.actions if "engage with services" in a.text)
+    assert not vague.smart.specific and not vague.smart.time_bound
+    assert any("Add a date" in s and "engage with services" in s for s in vague.suggestions)
+    owner_less = next(a for a in record.actions if "All professionals" in a.text)
+    assert not owner_less.smart.owner
+
+
+def test_given_doc_type_is_respected(scorer):
+    record = scorer.score(InputDocument(text=PLAN, doc_type="assessment"))
+    assert record.doc_type == "assessment" and record.doc_type_source == "given" and record.actions == []
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # empty and whitespace-only text
+        ("", errors.ErrorCode.EMPTY_TEXT),
+        ("   \n\t", errors.ErrorCode.EMPTY_TEXT),
+        # over the configured limit
+        ("word " * 30, errors.ErrorCode.TEXT_TOO_LONG),
+    ],
+)
+def test_bad_input_raises_a_coded_error(scorer, text, code):
+    small = Scorer(scorer.model, Settings(max_chars=100), nlp=scorer.nlp)
+    with pytest.raises(errors.InputError) as info:
+        small.score(InputDocument(text=text))
+    assert info.value.code is code
+
+
+def test_missing_childs_words_are_named(scorer):
+    text = ("Assessment\nAisha (9) and Omar (4) live with Mum. The children are happy at home according to Mum. "
+            "Mum says they go to school.\nFamily history\nNone known.\nAnalysis\nNo concerns.")
+    record = scorer.score(InputDocument(text=text, doc_type="assessment"))
+    lived = record.dimensions["lived_experience"]
+    assert lived.grade <= 2
+    assert any("Aisha (9)" in s for s in lived.suggestions)

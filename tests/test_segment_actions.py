@@ -1,0 +1,48 @@
+import pytest
+
+
+def _items(nlp, text, key="action_items"):
+    doc = nlp(text)
+    return [(s.label_, s.text.strip()) for s in doc.spans[key]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # numbered list
+        ("What needs to happen\n1. Dad to complete an alcohol assessment by 01/04/2025.\n2. School to record attendance weekly.\n",
+         [("list", "1. Dad to complete an alcohol assessment by 01/04/2025."), ("list", "2. School to record attendance weekly.")]),
+        # bulleted list with a wrapped second line
+        ("Plan\n- Mum to attend the Freedom Programme\n  every Tuesday from 04/03/2025\n- HV to weigh Leo fortnightly\n",
+         [("list", "- Mum to attend the Freedom Programme\n  every Tuesday from 04/03/2025"), ("list", "- HV to weigh Leo fortnightly")]),
+        # pipe table with the column layout councils use; the header row is not an action
+        ("Need | Action | Who | By when | How we will know\nSafety | Mum to call police if Dad returns | Mum | immediately | police log\n",
+         [("table", "Safety | Mum to call police if Dad returns | Mum | immediately | police log")]),
+        # tab-separated table
+        ("Need\tAction\tWho\tWhen\nFood\tDad to shop weekly\tDad\tweekly\n", [("table", "Food\tDad to shop weekly\tDad\tweekly")]),
+        # one field per line
+        ("Next steps\nAction: Mum to take Kayla to the GP\nWho: Mum\nBy when: 01/05/2025\n", [("fields", "Action: Mum to take Kayla to the GP")]),
+        # an action written inside a paragraph
+        ("Plan\nWe talked about the baby. The health visitor will visit fortnightly to weigh Ruby. Mum said she was tired.\n",
+         [("prose", "The health visitor will visit fortnightly to weigh Ruby.")]),
+    ],
+)
+def test_action_layouts(nlp, text, expected):
+    assert _items(nlp, text) == expected
+
+
+def test_table_fields_are_named(nlp):
+    doc = nlp("Need | Action | Who | By when | How we will know\nSafety | Mum to call police | Mum | now | log\n")
+    assert doc.spans["action_items"][0]._.action_fields == {
+        "need": "Safety", "action": "Mum to call police", "who": "Mum", "when": "now", "measure": "log"}
+
+
+def test_worries_and_views_are_not_actions(nlp):
+    text = "What are we worried about?\n- Dad drinks most evenings.\n- Kayla hides under her bed.\nChild's views\n- Kayla wants to see Nan.\n"
+    assert _items(nlp, text) == []
+
+
+def test_reviewed_plan_candidates_include_progress_notes_for_the_detector(nlp):
+    # RAG lines and progress notes are offered to the trained detector as candidates, never taken as actions by rule
+    text = "1. Mum to attend the GP by 01/05/2025.\nRAG: Green\nProgress 12/05: attended on 30/04.\n"
+    assert [t for _, t in _items(nlp, text)] == ["1. Mum to attend the GP by 01/05/2025."]

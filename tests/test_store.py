@@ -1,0 +1,78 @@
+import json
+import shutil
+
+import pytest
+
+from assessqa import errors
+from assessqa.models.store import load_model, save_model
+from assessqa.scoring import Scorer
+from assessqa.schemas import InputDocument
+
+PLAN = "Plan\n1. Mum to attend the Freedom Programme every Tuesday by 30/06/2025.\n2. All professionals to share information.\n"
+
+
+def test_round_trip_gives_identical_scores(tmp_path, small_model):
+    save_model(small_model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    before = Scorer(small_model).score(InputDocument(text=PLAN, doc_type="plan"))
+    after = Scorer(loaded).score(InputDocument(text=PLAN, doc_type="plan"))
+    assert before.model_dump() == after.model_dump()
+    assert loaded.version == "test-small"
+
+
+def test_missing_model(tmp_path):
+    with pytest.raises(errors.ModelError) as info:
+        load_model(tmp_path / "nothing")
+    assert info.value.code is errors.ErrorCode.MODEL_MISSING
+
+
+@pytest.fixture()
+def saved(tmp_path, small_model):
+    return save_model(small_model, tmp_path / "m")
+
+
+def test_corrupt_part_is_detected_by_hash(saved):
+    (saved / "dimensions" / "risk_analysis.skops").write_bytes(b"garbage")
+    with pytest.raises(errors.ModelError) as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_CORRUPT and "risk_analysis" in info.value.message
+
+
+def test_corrupt_meta(saved):
+    (saved / "meta.json").write_text("{broken")
+    with pytest.raises(errors.ModelError) as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_CORRUPT
+
+
+def test_incompatible_format_version(saved):
+    meta = json.loads((saved / "meta.json").read_text())
+    meta["format_version"] = 99
+    (saved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(errors.ModelError) as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_INCOMPATIBLE
+
+
+def test_missing_dimension_names_what_was_found(saved):
+    meta = json.loads((saved / "meta.json").read_text())
+    del meta["files"]["dimensions/contingency.skops"]
+    (saved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(errors.ModelError, match="No model for dimension 'contingency'.*Found: lived_experience"):
+        load_model(saved)
+
+
+def test_untrusted_types_are_refused(saved, tmp_path):
+    import skops.io as sio
+
+    # a file whose hash matches meta.json but which would build a type outside the allow-list
+    path = saved / "cue_tagger.skops"
+    sio.dump({"x": __import__("collections").OrderedDict()}, path)
+    sio.dump({"x": shutil.Error("boom")}, path)
+    meta = json.loads((saved / "meta.json").read_text())
+    import hashlib
+
+    meta["files"]["cue_tagger.skops"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (saved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(errors.ModelError, match="untrusted types"):
+        load_model(saved)

@@ -1,0 +1,111 @@
+"""Render models/NAME/MODEL_CARD.md from the model's meta.json, so the card's figures are the measured ones.
+
+Usage: python training/model_card.py models/default [--agreement annotations/AGREEMENT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def render(meta: dict, agreement: dict | None) -> str:
+    metrics = meta.get("metrics", {})
+    data = meta["training_data"]
+    lines = [
+        f"# Model card: {meta['model_version']}",
+        "",
+        "assessqa's shipped default model. It grades Child and Family Assessments (lived_experience, risk_analysis,",
+        "family_history) and child protection / child in need plans (smart_actions, contingency, child_focus) on the",
+        "1-4 audit scale, finds plan actions and flags each on six SMART components, and points at evidence sentences.",
+        "",
+        "## What it is",
+        "- Evidence tagger: TF-IDF (words, 1-2 grams, plus layout/marker tokens) + one-vs-rest logistic regression over",
+        "  the 11 cue labels of `annotations/GUIDELINES.md`, one prediction per sentence.",
+        "- Action detector and six flag classifiers: TF-IDF + logistic regression over candidate actions (list items,",
+        "  table rows, 'Action:' fields, modal sentences) with marker tokens for owners, dates (parsed with dateparser),",
+        "  frequencies, vague verbs, measures, unrealistic demands and the best-matching need.",
+        "- One ordinal classifier per dimension (cumulative logistic, Frank & Hall) over aggregated evidence-tagger",
+        "  outputs, wording features of the dimension's evidence sentences, and (plans) the action flags. Trained on",
+        "  out-of-fold predictions (GroupKFold by writing batch), so it learns from the same kind of noisy inputs it sees",
+        "  when scoring.",
+        "- Document type: TF-IDF + logistic regression (the segmenter's rule-based detector is the fallback).",
+        "",
+        "## Training data",
+        f"- {data['documents']} fictional, team-written documents ({data['by_type'].get('assessment', 0)} assessments,",
+        f"  {data['by_type'].get('plan', 0)} plans) from the splits `{data.get('splits', 'train')}` of `annotations/`.",
+        f"- Corpus hash `{data['hash']}`; trained {meta.get('trained_at', '?')}; config in meta.json.",
+        "",
+        f"## Held-out metrics ({metrics.get('split', '?')} split, {metrics.get('documents', '?')} documents never used in training or model selection)",
+        "",
+        "| dimension | n | QWK | exact | within one | evidence sentence F1 |" + (" rater QWK |" if agreement else ""),
+        "|---|---|---|---|---|---|" + ("---|" if agreement else ""),
+    ]
+    for dim, m in metrics.get("dimensions", {}).items():
+        row = f"| {dim} | {m['n']} | {_fmt(m['qwk'])} | {_fmt(m['exact'])} | {_fmt(m['within_one'])} | {_fmt(metrics['evidence_sentence_f1'].get(dim))} |"
+        if agreement:
+            row += f" {_fmt(agreement['dimensions'].get(dim, {}).get('qwk'))} |"
+        lines.append(row)
+    actions = metrics.get("actions", {})
+    ex = actions.get("extraction", {})
+    lines += [
+        "",
+        f"Action extraction (an action matches when it overlaps an annotated action by at least half of the shorter):",
+        f"precision {_fmt(ex.get('precision'))}, recall {_fmt(ex.get('recall'))} over {ex.get('gold')} annotated actions.",
+        "",
+        "| action flag | n | Cohen's kappa | macro-F1 | accuracy | share true |" + (" rater kappa |" if agreement else ""),
+        "|---|---|---|---|---|---|" + ("---|" if agreement else ""),
+    ]
+    for flag, m in actions.get("flags", {}).items():
+        row = f"| {flag} | {m['n']} | {_fmt(m['kappa'])} | {_fmt(m['macro_f1'])} | {_fmt(m['accuracy'])} | {_fmt(m['share_true'])} |"
+        if agreement:
+            row += f" {_fmt(agreement['flags'].get(flag, {}).get('kappa'))} |"
+        lines.append(row)
+    lines += [
+        "",
+        f"Document type detection accuracy (type not given): {_fmt(metrics.get('doc_type_accuracy'))}.",
+        "",
+        "Confusion matrices (rows: annotated grade 1-4; columns: predicted 1-4):",
+        "",
+    ]
+    for dim, m in metrics.get("dimensions", {}).items():
+        lines.append(f"- {dim}: {m['confusion']}")
+    lines += [
+        "",
+        "Reproduce: `assessqa train --data annotations --out models/default --version "
+        f"{meta['model_version']}` then `assessqa evaluate --model models/default --data annotations --split test`.",
+        "",
+        "## Limits",
+        "- Trained and measured on fictional documents written by the team in seven styles; real council records will",
+        "  differ. Treat grades as a prompt for a human auditor, not a verdict, and re-measure on locally",
+        "  double-marked files before relying on it.",
+        "- The test split holds whole writing batches, but the same seven authors wrote every split, so these figures",
+        "  are likely to overstate agreement on documents from other writers.",
+        "- Grades reflect what is written. A well-written record of poor practice can grade well.",
+        "- English only. Children are found from the \"Name (age)\" pattern; other ways of introducing a child are missed",
+        "  by the per-child suggestions.",
+        "- Bag-of-words models can be pushed by keyword stuffing; the grade models read aggregated evidence and wording",
+        "  features rather than headings or length, which limits but does not remove this.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("--agreement", type=Path, default=None, help="AGREEMENT.json with rater agreement figures")
+    args = parser.parse_args()
+    meta = json.loads((args.model_dir / "meta.json").read_text(encoding="utf-8"))
+    agreement = json.loads(args.agreement.read_text(encoding="utf-8")) if args.agreement and args.agreement.exists() else None
+    (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement), encoding="utf-8")
+    print(f"wrote {args.model_dir / 'MODEL_CARD.md'}")
+
+
+if __name__ == "__main__":
+    main()
