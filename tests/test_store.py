@@ -54,6 +54,15 @@ def test_incompatible_format_version(saved):
     assert info.value.code is errors.ErrorCode.MODEL_INCOMPATIBLE
 
 
+def test_model_trained_on_other_features_is_refused(saved):
+    meta = json.loads((saved / "meta.json").read_text())
+    meta["features_version"] = 1
+    (saved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(errors.ModelError, match="features version 1") as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_INCOMPATIBLE
+
+
 def test_missing_dimension_names_what_was_found(saved):
     meta = json.loads((saved / "meta.json").read_text())
     del meta["files"]["dimensions/contingency.skops"]

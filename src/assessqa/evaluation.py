@@ -21,6 +21,17 @@ def _kappa(gold: list[int], pred: list[int], weights: str | None = None) -> floa
     return float(cohen_kappa_score(gold, pred, weights=weights))
 
 
+def _suggestion_confusion(gold: list[int], pred: list[int]) -> dict[str, int]:
+    """A suggestion is made when a flag is predicted false; it was needed when the annotated flag is false."""
+    pairs = list(zip(gold, pred))
+    return {
+        "needed_and_made": sum(g == 0 and p == 0 for g, p in pairs),
+        "needed_not_made": sum(g == 0 and p == 1 for g, p in pairs),
+        "made_not_needed": sum(g == 1 and p == 0 for g, p in pairs),
+        "not_needed_not_made": sum(g == 1 and p == 1 for g, p in pairs),
+    }
+
+
 def grade_metrics(gold: list[int], pred: list[int]) -> dict[str, Any]:
     g = np.array(gold)
     p = np.array(pred)
@@ -107,6 +118,8 @@ def evaluate(
                     if not flag_gold[flag]
                     else round(float(np.mean(np.array(flag_gold[flag]) == np.array(flag_pred[flag]))), 4),
                     "share_true": None if not flag_gold[flag] else round(float(np.mean(flag_gold[flag])), 4),
+                    # Rows: annotated missing / present; columns: suggestion made / not made.
+                    "suggestion_confusion": _suggestion_confusion(flag_gold[flag], flag_pred[flag]),
                 }
                 for flag in ACTION_FLAGS
             },

@@ -16,8 +16,10 @@ from spacy.tokens import Doc
 
 from assessqa.schemas import CUES, DIMENSION_CUES
 from assessqa.segment import category_at, content_sentences
-from assessqa.segment.actions import load_roles
 from assessqa.segment.lines import BULLET_RE
+
+# Bump when a change here alters what a trained model reads; models record it and loading checks it.
+FEATURES_VERSION = 2
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -64,16 +66,6 @@ _CONDITIONAL_RE = re.compile(r"^\s*(?:if|should|where|in the event)\b", re.I)
 _OUTCOME_RE = re.compile(r"\b(?:will (?:feel|be|have|know|get|go|sleep|eat|attend|grow|stay|keep|say)|feels?|wants?|able to|so that (?:he|she|they)|will not (?:have|be|see|hear))\b", re.I)
 _PAST_RE = re.compile(r"\b(?:has|have|had|was|were)\s+(?:been|attended|completed|started|not|now|made|seen|had)\b|\b\w+ed (?:on|in) \d", re.I)
 _NEED_WORDS_RE = re.compile(r"\b(?:worr\w+|concern\w*|danger|risk|needs? to (?:be|improve|show|understand)|exposed|not (?:being|safe))\b", re.I)
-
-
-@lru_cache(maxsize=1)
-def _owner_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    owners, non_owners = load_roles()
-    owner_alt = "|".join(re.escape(o) for o in sorted(owners, key=len, reverse=True))
-    non_alt = "|".join(re.escape(o) for o in sorted(non_owners, key=len, reverse=True))
-    owner = re.compile(rf"\b(?:{owner_alt})\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+|(?:^|\|\s*)[A-Z][a-z]{{2,}}(?=\s+(?:will|to|is to|must|should|\())", re.I)
-    non_owner = re.compile(rf"\b(?:{non_alt})\b", re.I)
-    return owner, non_owner
 
 
 @lru_cache(maxsize=1)
@@ -175,6 +167,8 @@ class ActionUnit:
     layout: str
     category: str | None
     fields: dict[str, str] | None
+    # (text, label) of the people/roles the assessqa_roles component found inside the unit.
+    roles: tuple[tuple[str, str], ...] = ()
 
 
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
@@ -184,8 +178,14 @@ def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionU
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         start = span.start_char + lead
-        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields))
+        roles = tuple((r.text, r.label_) for r in doc.spans.get("roles", []) if r.start_char >= span.start_char and r.end_char <= span.end_char)
+        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles))
     return units
+
+
+def _roles_within(unit: ActionUnit, text: str) -> set[str]:
+    lowered = text.lower()
+    return {label for role, label in unit.roles if role.lower() in lowered}
 
 
 def _action_body(unit: ActionUnit) -> str:
@@ -197,18 +197,19 @@ def _action_body(unit: ActionUnit) -> str:
 def action_markers(unit: ActionUnit) -> list[str]:
     text = unit.text
     body = _action_body(unit)
-    owner_re, non_owner_re = _owner_patterns()
     marks = [f"__layout_{unit.layout}__", f"__sec_{unit.category or 'none'}__"]
     who = (unit.fields or {}).get("who")
     if who is not None:
         marks.append("__who_col__")
-        if owner_re.search(who) and not non_owner_re.fullmatch(who.strip()):
+        who_roles = _roles_within(unit, who)
+        if "owner" in who_roles:
             marks.append("__who_owner__")
-        if non_owner_re.search(who):
+        if "non_owner" in who_roles:
             marks.append("__who_nonowner__")
-    if owner_re.search(body):
+    body_roles = _roles_within(unit, body)
+    if "owner" in body_roles:
         marks.append("__owner__")
-    if non_owner_re.search(body):
+    if "non_owner" in body_roles:
         marks.append("__nonowner__")
     if re.search(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", body, re.I):
         marks.append("__passive__")
@@ -323,6 +324,7 @@ def dimension_features(
     cue_probs: np.ndarray,
     units: list[SentenceUnit],
     flag_probs: np.ndarray | None,
+    plan: "PlanFigures | None" = None,
 ) -> dict[str, float]:
     """Features of one document for one dimension's grade model.
 
@@ -364,6 +366,8 @@ def dimension_features(
             feats["all_smart_share"] = feats["mean_flags"] = 0.0
             for j in range(flag_probs.shape[1]):
                 feats[f"flag{j}_share"] = feats[f"flag{j}_min"] = 0.0
+    if plan is not None:
+        feats.update(plan.as_features())
     return feats
 
 
@@ -387,6 +391,97 @@ def relevant_text(dimension: str, cue_probs: np.ndarray, units: list[SentenceUni
         return ""
     scores = cue_probs[:, relevant].max(axis=1)
     return " ".join(u.text for u, s in zip(units, scores) if s >= threshold)
+
+
+def link_need(action: ActionUnit, needs: list[tuple[int, int, str]], min_score: float = 0.08) -> tuple[int, int] | None:
+    """The need an action serves: its table row's need cell, else the need sentence sharing most words with it."""
+    cell = (action.fields or {}).get("need", "").strip()
+    if cell and len(cell) > 2:
+        offset = action.text.find(cell)
+        if offset >= 0:
+            return action.start + offset, action.start + offset + len(cell)
+    score, span = best_need(action.text, needs)
+    return span if score >= min_score else None
+
+
+@dataclass(frozen=True)
+class ContingencyCheck:
+    """Is there a contingency, and does it give a trigger, a consequence and a timescale?"""
+
+    present: bool
+    trigger: bool
+    consequence: bool
+    timescale: bool
+    sentence: SentenceUnit | None
+
+
+def check_contingency(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5) -> ContingencyCheck:
+    col = CUES.index("contingency")
+    found = [(p, u) for u, p in zip(units, cue_probs[:, col] if len(units) else []) if p >= threshold]
+    if not found:
+        return ContingencyCheck(False, False, False, False, None)
+    texts = [u.text for _, u in found]
+    trigger = any(_CONDITIONAL_RE.match(t) or re.search(r"\b(?:if|unless|should|where)\b", t, re.I) for t in texts)
+    consequence = any(QUALITY_PATTERNS["consequence"].search(t) for t in texts)
+    timescale = any({"__date__", "__deadline__", "__freq__"} & set(sentence_markers(t)) for t in texts)
+    best = max(found, key=lambda item: item[0])[1]
+    return ContingencyCheck(True, bool(trigger), bool(consequence), bool(timescale), best)
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    actions: int
+    fully_smart: float
+    process_only: float
+    vague_timescales: float
+    needs: int
+    needs_without_action: int
+    actions_without_need: int
+    contingency: ContingencyCheck
+
+    def as_features(self) -> dict[str, float]:
+        return {
+            "plan_process_only": self.process_only,
+            "plan_vague_time": self.vague_timescales,
+            "plan_needs_log": float(np.log1p(self.needs)),
+            "plan_needs_unmet_share": self.needs_without_action / self.needs if self.needs else 0.0,
+            "plan_actions_unlinked_share": self.actions_without_need / self.actions if self.actions else 0.0,
+            "cont_present": float(self.contingency.present),
+            "cont_trigger": float(self.contingency.trigger),
+            "cont_consequence": float(self.contingency.consequence),
+            "cont_timescale": float(self.contingency.timescale),
+        }
+
+
+def plan_figures(
+    actions: list[ActionUnit],
+    flag_probs: np.ndarray,
+    needs: list[tuple[int, int, str]],
+    units: list[SentenceUnit],
+    cue_probs: np.ndarray,
+) -> tuple[PlanFigures, list[tuple[int, int] | None]]:
+    """Plan-level figures and, for each action, the need it serves (or None)."""
+    # Needs that are themselves action rows (a table row carries its need cell) are not separate needs.
+    action_ranges = [(a.start, a.end) for a in actions]
+    free_needs = [n for n in needs if not any(span_overlap((n[0], n[1]), r) >= 0.5 for r in action_ranges)]
+    links = [link_need(a, free_needs) for a in actions]
+    linked = {link for link in links if link is not None}
+    bodies = [_action_body(a) for a in actions]
+    n = len(actions)
+    process_only = sum(bool(_PROCESS_RE.search(b)) and not _PURPOSE_RE.search(b) for b in bodies)
+    vague = sum(bool(_VAGUE_TIME_RE.search(b)) for b in bodies)
+    fully = float((flag_probs >= 0.5).all(axis=1).mean()) if n else 0.0
+    figures = PlanFigures(
+        actions=n,
+        fully_smart=round(fully, 4),
+        process_only=round(process_only / n, 4) if n else 0.0,
+        vague_timescales=round(vague / n, 4) if n else 0.0,
+        needs=len(free_needs),
+        needs_without_action=sum(1 for nd in free_needs if (nd[0], nd[1]) not in linked),
+        actions_without_need=sum(1 for link in links if link is None),
+        contingency=check_contingency(units, cue_probs),
+    )
+    return figures, links
 
 
 def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:

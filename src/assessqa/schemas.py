@@ -110,12 +110,40 @@ class SmartFlags(BaseModel):
     time_bound: bool
 
 
+class TextSpan(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
 class ActionResult(BaseModel):
     text: str
     start: int
     end: int
     smart: SmartFlags
+    need: TextSpan | None = Field(default=None, description="The need, worry or danger this action serves.")
     suggestions: list[str] = Field(default_factory=list)
+
+
+class ContingencySummary(BaseModel):
+    present: bool
+    trigger: bool
+    consequence: bool
+    timescale: bool
+    evidence: TextSpan | None = None
+
+
+class PlanSummary(BaseModel):
+    """Plan-level figures behind the smart_actions and contingency grades."""
+
+    actions: int
+    fully_smart_share: float
+    process_only_share: float
+    vague_timescale_share: float
+    needs: int
+    needs_without_action: int
+    actions_without_need: int
+    contingency: ContingencySummary
 
 
 class SectionResult(BaseModel):
@@ -135,6 +163,7 @@ class ScoreRecord(BaseModel):
     dimensions: dict[str, DimensionResult | None]
     actions: list[ActionResult] = Field(default_factory=list)
     sections: list[SectionResult] = Field(default_factory=list)
+    plan: PlanSummary | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
 

@@ -12,9 +12,11 @@ from assessqa import errors
 from assessqa.config import Settings
 from assessqa.features import (
     ActionUnit,
+    PlanFigures,
     SentenceUnit,
     action_units,
     dimension_features,
+    plan_figures,
     sentence_units,
 )
 from assessqa.models.bundle import AssessModel
@@ -29,12 +31,15 @@ from assessqa.schemas import (
     DOC_TYPES,
     GRADE_LABELS,
     ActionResult,
+    ContingencySummary,
     DimensionResult,
     Evidence,
     InputDocument,
+    PlanSummary,
     ScoreRecord,
     SectionResult,
     SmartFlags,
+    TextSpan,
 )
 from assessqa.segment import build_pipeline
 from assessqa.suggestions import action_suggestions, dimension_suggestions, named_children
@@ -54,6 +59,8 @@ class DocumentAnalysis:
     needs: list[tuple[int, int, str]]
     grade_probs: dict[str, dict[int, float]]
     sections: list[SectionResult]
+    plan: PlanFigures | None = None
+    need_links: list[tuple[int, int] | None] | None = None
 
 
 def check_document(document: InputDocument, where: str, max_chars: int) -> None:
@@ -115,16 +122,19 @@ class Scorer:
             actions = [candidates[i] for i in keep]
             action_probs = probs[keep] if len(keep) else np.zeros(0)
             flag_probs = self.model.flag_probabilities([reprs[i] for i in keep])
+        plan = links = None
+        if resolved == "plan":
+            plan, links = plan_figures(actions, flag_probs, needs, units, cue_probs)
         grade_probs = {}
         for dim in DIMENSIONS_BY_TYPE[resolved]:
-            feats = dimension_features(dim, cue_probs, units, flag_probs if resolved == "plan" else None)
+            feats = dimension_features(dim, cue_probs, units, flag_probs if resolved == "plan" else None, plan)
             grade_probs[dim] = self.model.grade_probabilities(dim, feats)
         sections = [
             SectionResult(title=s._.section_title or s.text[:60], category=s.label_, start=s.start_char, end=s.end_char)
             for s in doc.spans.get("sections", [])
         ]
         return DocumentAnalysis(
-            resolved, source, units, cue_probs, actions, action_probs, flag_probs, needs, grade_probs, sections
+            resolved, source, units, cue_probs, actions, action_probs, flag_probs, needs, grade_probs, sections, plan, links
         )
 
     def _evidence(self, dimension: str, analysis: DocumentAnalysis) -> tuple[list[Evidence], set[str]]:
@@ -173,8 +183,10 @@ class Scorer:
                 evidence=evidence,
                 suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
             )
+        text = document.text
         actions = []
-        for unit, flags_row in zip(analysis.actions, analysis.flag_probs):
+        links = analysis.need_links or [None] * len(analysis.actions)
+        for unit, flags_row, link in zip(analysis.actions, analysis.flag_probs, links):
             flags = {flag: bool(flags_row[j] >= 0.5) for j, flag in enumerate(ACTION_FLAGS)}
             actions.append(
                 ActionResult(
@@ -182,8 +194,29 @@ class Scorer:
                     start=unit.start,
                     end=unit.end,
                     smart=SmartFlags(**flags),
+                    need=TextSpan(start=link[0], end=link[1], text=text[link[0] : link[1]]) if link else None,
                     suggestions=action_suggestions(unit.text, flags),
                 )
+            )
+        plan = None
+        if analysis.plan is not None:
+            fig = analysis.plan
+            c = fig.contingency
+            plan = PlanSummary(
+                actions=fig.actions,
+                fully_smart_share=fig.fully_smart,
+                process_only_share=fig.process_only,
+                vague_timescale_share=fig.vague_timescales,
+                needs=fig.needs,
+                needs_without_action=fig.needs_without_action,
+                actions_without_need=fig.actions_without_need,
+                contingency=ContingencySummary(
+                    present=c.present,
+                    trigger=c.trigger,
+                    consequence=c.consequence,
+                    timescale=c.timescale,
+                    evidence=TextSpan(start=c.sentence.start, end=c.sentence.end, text=c.sentence.text) if c.sentence else None,
+                ),
             )
         warnings = list(self._load_warnings)
         if analysis.doc_type == "plan" and not actions:
@@ -198,6 +231,7 @@ class Scorer:
             dimensions=dimensions,
             actions=actions,
             sections=analysis.sections,
+            plan=plan,
             metadata=document.metadata,
             warnings=warnings,
         )

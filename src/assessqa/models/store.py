@@ -32,6 +32,7 @@ import skops
 import skops.io as sio
 
 from assessqa import __version__, errors
+from assessqa.features import FEATURES_VERSION
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import DIMENSIONS
 
@@ -120,6 +121,11 @@ def read_meta(directory: Path) -> dict[str, Any]:
     if meta.get("format_version") != FORMAT_VERSION:
         raise errors.model_incompatible(
             str(directory), f"model format {meta.get('format_version')!r}, this assessqa reads format {FORMAT_VERSION}"
+        )
+    if meta.get("features_version") != FEATURES_VERSION:
+        raise errors.model_incompatible(
+            str(directory),
+            f"trained on features version {meta.get('features_version')!r}, this assessqa computes version {FEATURES_VERSION}",
         )
     return meta
 

@@ -18,12 +18,14 @@ from spacy.language import Language
 from assessqa import errors
 from assessqa.annotations import corpus_hash
 from assessqa.features import (
+    FEATURES_VERSION,
     ActionUnit,
     SentenceUnit,
     action_repr,
     action_units,
     best_need,
     dimension_features,
+    plan_figures,
     sentence_units,
     span_overlap,
 )
@@ -75,9 +77,18 @@ def parse_documents(docs: list[AnnotatedDocument], nlp: Language | None = None) 
     return parsed
 
 
-def needs_from(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5) -> list[tuple[int, int, str]]:
+def needs_from(
+    units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5, in_worry_section: float = 0.15
+) -> list[tuple[int, int, str]]:
+    """Need sentences; under a worry/danger heading ("What are we worried about?") a weaker signal suffices,
+    since the guidelines count every worry statement of a plan as a need."""
     col = CUES.index("need")
-    return [(u.start, u.end, u.text) for u, p in zip(units, cue_probs[:, col] if len(units) else []) if p >= threshold]
+    probs = cue_probs[:, col] if len(units) else []
+    return [
+        (u.start, u.end, u.text)
+        for u, p in zip(units, probs)
+        if p >= threshold or (u.category == "risk" and p >= in_worry_section)
+    ]
 
 
 def candidate_reprs(candidates: list[ActionUnit], needs: list[tuple[int, int, str]]) -> list[str]:
@@ -139,11 +150,13 @@ def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
 
 
 def _doc_features(p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, threshold: float):
-    feats = {}
-    for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]:
-        detected = flag_probs[action_probs >= threshold] if p.doc.doc_type == "plan" else None
-        feats[dim] = dimension_features(dim, cue_probs, p.units, detected)
-    return feats
+    detected = plan = None
+    if p.doc.doc_type == "plan":
+        keep = action_probs >= threshold
+        detected = flag_probs[keep]
+        actions = [c for c, k in zip(p.candidates, keep) if k]
+        plan, _ = plan_figures(actions, detected, needs_from(p.units, cue_probs), p.units, cue_probs)
+    return {dim: dimension_features(dim, cue_probs, p.units, detected, plan) for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]}
 
 
 def train_model(
@@ -208,6 +221,7 @@ def train_model(
     meta = {
         "model_version": model_version or f"assessqa-{now:%Y%m%d-%H%M%S}",
         "trained_at": now.isoformat(timespec="seconds"),
+        "features_version": FEATURES_VERSION,
         "config": cfg,
         "cue_columns": cue_columns,
         "labels": {"grades": [1, 2, 3, 4], "flags": list(ACTION_FLAGS), "cues": list(CUES)},

@@ -13,11 +13,12 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from assessqa.segment import actions, doctype, sections, sentences  # noqa: F401  (registers factories)
+from assessqa.segment import actions, doctype, roles, sections, sentences  # noqa: F401  (registers factories)
 from assessqa.segment.extensions import register_extensions
+from assessqa.segment.roles import roles_in
 from assessqa.segment.sections import category_at, content_sentences
 
-PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_actions", "assessqa_doc_type")
+PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_actions", "assessqa_roles", "assessqa_doc_type")
 
 
 def build_pipeline(max_length: int = 1_000_000) -> Language:
@@ -30,4 +31,4 @@ def build_pipeline(max_length: int = 1_000_000) -> Language:
     return nlp
 
 
-__all__ = ["PIPE_NAMES", "build_pipeline", "category_at", "content_sentences"]
+__all__ = ["PIPE_NAMES", "build_pipeline", "category_at", "content_sentences", "roles_in"]
