@@ -66,6 +66,29 @@ def render(meta: dict, agreement: dict | None) -> str:
         if agreement:
             row += f" {_fmt(agreement['flags'].get(flag, {}).get('kappa'))} |"
         lines.append(row)
+    calibration = meta.get("calibration", {})
+    if calibration:
+        lines += [
+            "",
+            "## Calibration and review flags",
+            "",
+            "Grade probabilities are temperature-scaled per dimension; the temperature is fitted on out-of-fold",
+            f"predictions of the training data. A grade whose probability is below {meta['config'].get('abstain_below')} is",
+            "returned with `needs_review: true`.",
+            "",
+            "| dimension | temperature | ECE (out-of-fold, after) | ECE (test) | flagged for review (test) | exact when not flagged | exact at coverage 100% / conf>=0.6 / conf>=0.7 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for dim, m in metrics.get("dimensions", {}).items():
+            c = calibration.get(dim, {})
+            curve = m.get("coverage_accuracy", {})
+            points = " / ".join(
+                f"{_fmt(curve.get(k, {}).get('exact'))} ({100 * curve.get(k, {}).get('coverage', 0):.0f}%)" for k in ("0.0", "0.6", "0.7")
+            )
+            lines.append(
+                f"| {dim} | {_fmt(c.get('temperature'))} | {_fmt(c.get('oof_ece_after'))} | {_fmt(m.get('ece'))} | "
+                f"{_fmt(m.get('needs_review_share'))} | {_fmt(m.get('exact_when_confident'))} | {points} |"
+            )
     lines += [
         "",
         f"Document type detection accuracy (type not given): {_fmt(metrics.get('doc_type_accuracy'))}.",

@@ -32,6 +32,29 @@ def _suggestion_confusion(gold: list[int], pred: list[int]) -> dict[str, int]:
     }
 
 
+def calibration_metrics(proba: np.ndarray, gold: np.ndarray, abstain_below: float) -> dict[str, Any]:
+    """ECE, and how coverage trades against accuracy when unsure grades are left to a person."""
+    from assessqa.models.bundle import expected_calibration_error
+
+    y_index = gold - 1
+    conf = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_index
+    curve = {}
+    for threshold in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8):
+        kept = conf >= threshold
+        curve[f"{threshold:.1f}"] = {
+            "coverage": round(float(kept.mean()), 4),
+            "exact": round(float(correct[kept].mean()), 4) if kept.any() else None,
+        }
+    kept = conf >= abstain_below
+    return {
+        "ece": round(expected_calibration_error(proba, y_index), 4),
+        "needs_review_share": round(float((~kept).mean()), 4),
+        "exact_when_confident": round(float(correct[kept].mean()), 4) if kept.any() else None,
+        "coverage_accuracy": curve,
+    }
+
+
 def grade_metrics(gold: list[int], pred: list[int]) -> dict[str, Any]:
     g = np.array(gold)
     p = np.array(pred)
@@ -50,6 +73,7 @@ def evaluate(
     """Score annotated documents (doc type given, as an auditor would know it) and compare with the labels."""
     gold_grades: dict[str, list[int]] = defaultdict(list)
     pred_grades: dict[str, list[int]] = defaultdict(list)
+    probas: dict[str, list[list[float]]] = defaultdict(list)
     extraction = {"tp": 0, "fp": 0, "fn": 0}
     flag_gold: dict[str, list[int]] = defaultdict(list)
     flag_pred: dict[str, list[int]] = defaultdict(list)
@@ -64,6 +88,7 @@ def evaluate(
         for dim, probs in analysis.grade_probs.items():
             gold_grades[dim].append(doc.grades[dim])
             pred_grades[dim].append(max(probs, key=probs.get))
+            probas[dim].append([probs[g] for g in (1, 2, 3, 4)])
         # evidence: sentence-level agreement with the annotated spans of each dimension's cues
         for dim in analysis.grade_probs:
             cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
@@ -98,7 +123,14 @@ def evaluate(
     recall = tp / (tp + fn) if tp + fn else 0.0
     result: dict[str, Any] = {
         "documents": len(docs),
-        "dimensions": {dim: grade_metrics(gold_grades[dim], pred_grades[dim]) for dim in DIMENSIONS if gold_grades[dim]},
+        "dimensions": {
+            dim: {
+                **grade_metrics(gold_grades[dim], pred_grades[dim]),
+                **calibration_metrics(np.array(probas[dim]), np.array(gold_grades[dim]), scorer.model.config["abstain_below"]),
+            }
+            for dim in DIMENSIONS
+            if gold_grades[dim]
+        },
         "actions": {
             "extraction": {
                 "precision": round(precision, 4),

@@ -7,6 +7,7 @@ model stays a plain, safely serialisable scikit-learn pipeline.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,10 +17,11 @@ from spacy.tokens import Doc
 
 from assessqa.schemas import CUES, DIMENSION_CUES
 from assessqa.segment import category_at, content_sentences
+from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -145,14 +147,25 @@ class SentenceUnit:
 
 
 def sentence_units(doc: Doc) -> list[SentenceUnit]:
-    """Content sentences with stripped offsets and their section category."""
+    """Content sentences (not headings or page furniture) with stripped offsets and their section category."""
+    sections = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("sections", [])]
+    if doc._.sentence_spans is None:  # a user's pipeline without assessqa_sentences
+        spans = [(s.start_char, s.end_char) for s in content_sentences(doc)]
+    else:
+        skip = heading_ranges(doc)
+        spans = [(a, b) for a, b in doc._.sentence_spans if not any(h0 <= a and b <= h1 + 1 for h0, h1 in skip)]
+    starts = [s[0] for s in sections]
     units = []
-    for sent in content_sentences(doc):
-        raw = sent.text
-        lead = len(raw) - len(raw.lstrip())
-        text = raw.strip()
-        start = sent.start_char + lead
-        units.append(SentenceUnit(start, start + len(text), text, category_at(doc, start)))
+    text = doc.text
+    for a, b in spans:
+        raw = text[a:b]
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = a + (len(raw) - len(raw.lstrip()))
+        i = bisect.bisect_right(starts, start) - 1
+        category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None
+        units.append(SentenceUnit(start, start + len(stripped), stripped, category))
     return units
 
 
@@ -173,12 +186,13 @@ class ActionUnit:
 
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
+    all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         start = span.start_char + lead
-        roles = tuple((r.text, r.label_) for r in doc.spans.get("roles", []) if r.start_char >= span.start_char and r.end_char <= span.end_char)
+        roles = tuple((t, lab) for a, b, t, lab in all_roles if a >= span.start_char and b <= span.end_char)
         units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles))
     return units
 
@@ -347,7 +361,7 @@ def dimension_features(
         hits = np.array([marker in m for m in markers], dtype=float)
         feats[f"m{marker}"] = _weighted_share(weights, hits)
     if dimension in ("lived_experience", "child_focus"):
-        children = _named_children(" ".join(u.text for u in units))
+        children = [name for name, _ in named_children(" ".join(u.text for u in units))]
         voice = cue_probs[:, [CUES.index("child_voice"), CUES.index("observation"), CUES.index("daily_life")]].max(axis=1) if n else np.zeros(0)
         covered = sum(1 for name in children if any(name in u.text and v >= 0.5 for u, v in zip(units, voice)))
         feats["children_named"] = float(min(len(children), 6))
@@ -371,17 +385,28 @@ def dimension_features(
     return feats
 
 
-_CHILD_NAME_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(\d{1,2})\s*(?:yrs?|years?)?\s*\)")
-_NOT_CHILD_NAMES = frozenset({"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan"})
+# "Aisha (9)", "Aisha (aged 9)", "Aisha, aged 9", "Aisha, 9,", "Aisha who is 9"
+_CHILD_PATTERNS = (
+    re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*(?:yrs?|years?(?: old)?)?\s*\)"),
+    re.compile(r"\b([A-Z][a-z]{2,}),?\s+(?:aged|age)\s+(\d{1,2})\b"),
+    re.compile(r"\b([A-Z][a-z]{2,}),\s+(\d{1,2}),"),
+    re.compile(r"\b([A-Z][a-z]{2,}),?\s+(?:who is|is)\s+(\d{1,2})(?:\s+years?(?: old)?)?\b"),
+)
+_NOT_NAMES = frozenset(
+    {"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan", "Year", "Para", "Need", "Action", "The"}
+)
 
-
-def _named_children(text: str) -> list[str]:
-    """Children introduced as "Name (age)", first mention order."""
-    names: list[str] = []
-    for name, age in _CHILD_NAME_RE.findall(text):
-        if name not in _NOT_CHILD_NAMES and int(age) < 19 and name not in names:
-            names.append(name)
-    return names
+def named_children(text: str) -> list[tuple[str, int]]:
+    """Children introduced with an age, in order of first mention: ``[("Aisha", 9), ("Omar", 4)]``."""
+    found: dict[str, tuple[int, int]] = {}
+    for pattern in _CHILD_PATTERNS:
+        for match in pattern.finditer(text):
+            name, age = match.group(1), int(match.group(2))
+            if name in _NOT_NAMES or age > 18:
+                continue
+            if name not in found or match.start() < found[name][1]:
+                found[name] = (age, match.start())
+    return [(name, age) for name, (age, _) in sorted(found.items(), key=lambda kv: kv[1][1])]
 
 
 def relevant_text(dimension: str, cue_probs: np.ndarray, units: list[SentenceUnit], threshold: float = 0.3) -> str:
@@ -498,6 +523,7 @@ __all__ = [
     "best_need",
     "cue_aggregates",
     "dimension_features",
+    "named_children",
     "relevant_text",
     "sentence_repr",
     "sentence_units",

@@ -97,6 +97,7 @@ class DimensionResult(BaseModel):
     grade: int = Field(ge=1, le=4)
     label: str
     probabilities: dict[str, float]
+    needs_review: bool = Field(default=False, description="The model is unsure: a person should check this grade.")
     evidence: list[Evidence] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
 
@@ -153,6 +154,29 @@ class SectionResult(BaseModel):
     end: int
 
 
+class ChildResult(BaseModel):
+    name: str
+    age: int
+    mentions: int = Field(description="Sentences that mention the child by name.")
+    daily_life: bool = Field(description="Their own day is described (or, for a baby, their care observed).")
+    views: bool = Field(description="Their own words, or their observed responses, are recorded.")
+
+
+class OverOptimism(BaseModel):
+    flag: bool
+    risks_recorded: int
+    conclusion: TextSpan | None = None
+
+
+class Insights(BaseModel):
+    """What audit tools miss: per-child coverage, description versus analysis, over-optimistic conclusions."""
+
+    children: list[ChildResult]
+    description_share: float = Field(description="Share of sentences that recount incidents.")
+    analysis_share: float = Field(description="Share of sentences that analyse impact or likelihood.")
+    over_optimism: OverOptimism
+
+
 class ScoreRecord(BaseModel):
     """The output contract: one per document, from the CLI (a JSONL line) and the API."""
 
@@ -164,6 +188,7 @@ class ScoreRecord(BaseModel):
     actions: list[ActionResult] = Field(default_factory=list)
     sections: list[SectionResult] = Field(default_factory=list)
     plan: PlanSummary | None = None
+    insights: Insights | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
 

@@ -31,10 +31,13 @@ from assessqa.schemas import (
     DOC_TYPES,
     GRADE_LABELS,
     ActionResult,
+    ChildResult,
     ContingencySummary,
     DimensionResult,
     Evidence,
     InputDocument,
+    Insights,
+    OverOptimism,
     PlanSummary,
     ScoreRecord,
     SectionResult,
@@ -42,7 +45,8 @@ from assessqa.schemas import (
     TextSpan,
 )
 from assessqa.segment import build_pipeline
-from assessqa.suggestions import action_suggestions, dimension_suggestions, named_children
+from assessqa.insights import child_coverage, description_analysis, over_optimism
+from assessqa.suggestions import action_suggestions, dimension_suggestions
 
 
 @dataclass
@@ -164,14 +168,8 @@ class Scorer:
         """Score one document; raises :class:`assessqa.errors.InputError` for input that cannot be scored."""
         self.check_input(document, where)
         analysis = self.analyse(document.text, document.doc_type)
-        voice_col = CUES.index("child_voice")
-        obs_col = CUES.index("observation")
-        voiced = {
-            name
-            for name, _age in named_children(document.text)
-            for i, unit in enumerate(analysis.units)
-            if name in unit.text and max(analysis.cue_probs[i, voice_col], analysis.cue_probs[i, obs_col]) >= 0.5
-        }
+        children = child_coverage(document.text, analysis.units, analysis.cue_probs)
+        voiced = {c.name for c in children if c.views}
         dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
         for dim, probs in analysis.grade_probs.items():
             grade = max(probs, key=probs.get)
@@ -180,6 +178,7 @@ class Scorer:
                 grade=grade,
                 label=GRADE_LABELS[grade],
                 probabilities={str(g): round(p, 4) for g, p in probs.items()},
+                needs_review=probs[grade] < self.model.config["abstain_below"],
                 evidence=evidence,
                 suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
             )
@@ -218,6 +217,18 @@ class Scorer:
                     evidence=TextSpan(start=c.sentence.start, end=c.sentence.end, text=c.sentence.text) if c.sentence else None,
                 ),
             )
+        described, analysed = description_analysis(analysis.units, analysis.cue_probs)
+        conclusion, risks = over_optimism(analysis.units, analysis.cue_probs)
+        insights = Insights(
+            children=[ChildResult(**c.__dict__) for c in children],
+            description_share=described,
+            analysis_share=analysed,
+            over_optimism=OverOptimism(
+                flag=conclusion is not None,
+                risks_recorded=risks,
+                conclusion=TextSpan(start=conclusion.start, end=conclusion.end, text=conclusion.text) if conclusion else None,
+            ),
+        )
         warnings = list(self._load_warnings)
         if analysis.doc_type == "plan" and not actions:
             warnings.append("no plan actions were found; check the document is a plan or give doc_type")
@@ -232,6 +243,7 @@ class Scorer:
             actions=actions,
             sections=analysis.sections,
             plan=plan,
+            insights=insights,
             metadata=document.metadata,
             warnings=warnings,
         )

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import re
 
-_CHILD_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(\d{1,2})\s*(?:yrs?|years?)?\s*\)")
-_NOT_NAMES = frozenset({"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan"})
-
-
-def named_children(text: str) -> list[tuple[str, int]]:
-    """Children introduced as "Name (age)", in order of first mention: ``[("Aisha", 9), ...]``."""
-    seen: dict[str, int] = {}
-    for name, age in _CHILD_RE.findall(text):
-        if name not in _NOT_NAMES and int(age) < 19 and name not in seen:
-            seen[name] = int(age)
-    return list(seen.items())
-
+from assessqa.features import named_children
 
 def _quote(text: str, limit: int = 70) -> str:
-    text = re.sub(r"\s+", " ", text.strip())
+    text = re.sub(r"\s+", " ", text.strip()).rstrip(".;,")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
@@ -75,20 +64,46 @@ def dimension_suggestions(
     return out
 
 
+_BULLET_RE = re.compile(r"^\s*(?:[-*\u2022]|\(?\d{1,2}(?:\.\d{1,2})?[.)]?|\(?[a-h]\))\s+")
+_OWNER_TO_RE = re.compile(r"^(?P<owner>.{2,60}?)\s+(?:to|will|should|must|is to|are to|needs? to)\s+(?P<task>.+)$", re.IGNORECASE)
+
+
+def _split_action(action_text: str) -> tuple[str | None, str]:
+    """("Mum", "attend the Freedom Programme") from "1. Mum to attend the Freedom Programme by ..."."""
+    first_cell = re.split(r"\s*[|\t]\s*", action_text.strip())
+    body = max(first_cell, key=lambda c: len(_OWNER_TO_RE.match(c).group("task")) if _OWNER_TO_RE.match(c) else 0)
+    body = _BULLET_RE.sub("", body).strip().rstrip(".;")
+    match = _OWNER_TO_RE.match(body)
+    if not match:
+        return None, body
+    owner = re.sub(r"^(The|A|An)\b", lambda m: m.group(1).lower(), match.group("owner").strip())
+    task = re.split(r"\s+(?:by|before|within|from|every|weekly|daily|monthly|fortnightly|ongoing|asap)\b", match.group("task"), maxsplit=1)[0]
+    return owner, task.strip(" ,;-")
+
+
 def action_suggestions(action_text: str, flags: dict[str, bool]) -> list[str]:
-    """One suggestion per missing SMART component, quoting the action."""
+    """One suggestion per missing SMART component, quoting the action.
+
+    Example: for "2. Mum to attend the Freedom Programme - ongoing" missing a timescale, "Add a date: by when
+    should Mum attend the Freedom Programme?".
+    """
     q = _quote(action_text)
+    owner, task = _split_action(action_text)
+    task_q = _quote(task, 60)
     out = []
     if not flags["specific"]:
         out.append(f'Say exactly what will be done instead of "engage", "support" or "work with": "{q}".')
     if not flags["owner"]:
-        out.append(f'Name who is responsible (a person, role or agency, not "all professionals" or "the core group"): "{q}".')
+        out.append(f'Name who is responsible for "{task_q}" (a person, role or agency, not "all professionals" or "the core group").')
     if not flags["measurable"]:
-        out.append(f'Say how the core group will know this has been done or has worked: "{q}".')
+        out.append(f'Say how the core group will know this has been done, or has worked: "{q}".')
     if not flags["achievable"]:
         out.append(f'Check this is realistic for the family in the time given: "{q}".')
     if not flags["relevant"]:
         out.append(f'Link this action to the need or worry it addresses: "{q}".')
     if not flags["time_bound"]:
-        out.append(f'Add a date or frequency (not "ongoing"): by when should this happen? "{q}".')
+        if owner:
+            out.append(f"Add a date or frequency: by when should {owner} {task_q}?")
+        else:
+            out.append(f'Add a date or frequency (not "ongoing"): by when should "{task_q}" happen?')
     return out

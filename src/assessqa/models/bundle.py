@@ -25,11 +25,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "cv_folds": 5,
     "cue_tagger": {"C": 4.0, "ngram_max": 2, "min_df": 2},
     "action_detector": {"C": 4.0, "ngram_max": 2, "min_df": 2},
-    "action_flags": {"C": 2.0, "ngram_max": 2, "min_df": 2},
+    # Chosen on the dev split (training/README.md): unigrams beat bigrams for every flag but relevant.
+    "action_flags": {"C": 4.0, "ngram_max": 1, "min_df": 1},
     "dimension": {"C": 0.3},
     "doc_type": {"C": 4.0},
     "action_threshold": 0.5,
     "evidence_threshold": 0.5,
+    # A grade whose calibrated probability is below this is flagged for human review.
+    "abstain_below": 0.5,
 }
 
 
@@ -107,16 +110,52 @@ class AssessModel:
         return self.flag_model.predict_proba(action_reprs)
 
     def grade_probabilities(self, dimension: str, features: dict[str, float]) -> dict[int, float]:
+        """Calibrated probability of each grade 1-4 (temperature fitted out of fold at training time)."""
         model = self.dimension_models[dimension]
         proba = model.predict_proba([features])[0]
         classes = [int(c) for c in model.classes_]
-        return {g: float(proba[classes.index(g)]) if g in classes else 0.0 for g in (1, 2, 3, 4)}
+        raw = np.array([proba[classes.index(g)] if g in classes else 0.0 for g in (1, 2, 3, 4)])
+        temperature = float(self.meta.get("calibration", {}).get(dimension, {}).get("temperature", 1.0))
+        calibrated = apply_temperature(raw[None, :], temperature)[0]
+        return {g: float(p) for g, p in zip((1, 2, 3, 4), calibrated)}
 
     def doc_type_probability(self, text: str) -> float | None:
         """Probability that the text is a plan, or None when the model has no doc-type classifier."""
         if self.doc_type_model is None:
             return None
         return float(_positive_proba(self.doc_type_model, [text])[0])
+
+
+def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Soften (T > 1) or sharpen (T < 1) probability rows: p_i ** (1 / T), renormalised."""
+    logp = np.log(np.clip(proba, 1e-9, 1.0)) / temperature
+    logp -= logp.max(axis=1, keepdims=True)
+    out = np.exp(logp)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(proba: np.ndarray, y_index: np.ndarray) -> float:
+    """The temperature minimising negative log-likelihood of the true grades."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(t: float) -> float:
+        p = apply_temperature(proba, t)
+        return float(-np.log(np.clip(p[np.arange(len(y_index)), y_index], 1e-9, 1.0)).mean())
+
+    return float(minimize_scalar(nll, bounds=(0.2, 5.0), method="bounded").x)
+
+
+def expected_calibration_error(proba: np.ndarray, y_index: np.ndarray, bins: int = 10) -> float:
+    """ECE of the top-label confidence, equal-width bins."""
+    conf = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_index
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        mask = (conf > lo) & (conf <= hi)
+        if mask.any():
+            ece += mask.mean() * abs(correct[mask].mean() - conf[mask].mean())
+    return float(ece)
 
 
 def _positive_proba(model: Pipeline, X: list[str]) -> np.ndarray:

@@ -32,6 +32,8 @@ from assessqa.features import (
 from assessqa.models.bundle import (
     DEFAULT_CONFIG,
     AssessModel,
+    expected_calibration_error,
+    fit_temperature,
     make_dimension_model,
     make_multilabel_classifier,
     make_text_classifier,
@@ -159,6 +161,28 @@ def _doc_features(p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray,
     return {dim: dimension_features(dim, cue_probs, p.units, detected, plan) for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]}
 
 
+def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, Any]) -> dict[str, float]:
+    """Temperature for one dimension, fitted on out-of-fold grade probabilities (never on in-sample ones)."""
+    n_folds = min(cfg["cv_folds"], len(set(groups.tolist())))
+    oof = np.zeros((len(y), 4))
+    for train_idx, test_idx in GroupKFold(n_splits=n_folds).split(X, y, groups):
+        model = make_dimension_model(seed=cfg["seed"], **cfg["dimension"]).fit([X[i] for i in train_idx], y[train_idx])
+        proba = model.predict_proba([X[i] for i in test_idx])
+        for j, grade in enumerate(model.classes_):
+            oof[test_idx, int(grade) - 1] = proba[:, j]
+    oof = np.clip(oof, 1e-6, None)
+    oof /= oof.sum(axis=1, keepdims=True)
+    y_index = y - 1
+    temperature = fit_temperature(oof, y_index)
+    from assessqa.models.bundle import apply_temperature
+
+    return {
+        "temperature": round(temperature, 4),
+        "oof_ece_before": round(expected_calibration_error(oof, y_index), 4),
+        "oof_ece_after": round(expected_calibration_error(apply_temperature(oof, temperature), y_index), 4),
+    }
+
+
 def train_model(
     docs: list[AnnotatedDocument],
     config: dict[str, Any] | None = None,
@@ -200,12 +224,15 @@ def train_model(
     threshold = cfg["action_threshold"]
     features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(parsed)]
     dimension_models = {}
+    calibration = {}
     for doc_type, dims in DIMENSIONS_BY_TYPE.items():
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type]
+        dim_groups = groups[idx]
         for dim in dims:
             X = [features[i][dim] for i in idx]
             y = np.array([parsed[i].doc.grades[dim] for i in idx])
             dimension_models[dim] = make_dimension_model(seed=cfg["seed"], **cfg["dimension"]).fit(X, y)
+            calibration[dim] = _calibrate(X, y, dim_groups, cfg)
 
     say("fitting final evidence tagger, action detector and flag models on all training documents")
     tagger, cue_columns = _fit_cue_tagger(parsed, cfg)
@@ -224,6 +251,7 @@ def train_model(
         "features_version": FEATURES_VERSION,
         "config": cfg,
         "cue_columns": cue_columns,
+        "calibration": calibration,
         "labels": {"grades": [1, 2, 3, 4], "flags": list(ACTION_FLAGS), "cues": list(CUES)},
         "training_data": {
             "documents": len(docs),

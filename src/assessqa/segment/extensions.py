@@ -12,6 +12,8 @@ def register_extensions() -> None:
     """Register the ``._.`` attributes; safe to call many times."""
     if not Doc.has_extension("lines"):
         Doc.set_extension("lines", default=None)
+    if not Doc.has_extension("sentence_spans"):
+        Doc.set_extension("sentence_spans", default=None)
     if not Doc.has_extension("doc_type"):
         Doc.set_extension("doc_type", default=None)
     if not Doc.has_extension("doc_type_scores"):

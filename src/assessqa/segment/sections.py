@@ -100,8 +100,9 @@ def content_sentences(doc: Doc) -> list[Span]:
         if not text:
             continue
         first = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        last = first + len(text)
         i = bisect.bisect_right(starts, first) - 1
-        if i >= 0 and ranges[i][0] <= first < ranges[i][1] and sent.end_char <= ranges[i][1] + 1:
+        if i >= 0 and ranges[i][0] <= first < ranges[i][1] and last <= ranges[i][1] + 1:
             continue
         kept.append(sent)
     return kept

@@ -39,7 +39,7 @@ def _split_block(text: str, start: int, end: int, abbreviations: frozenset[str])
         # "Mr.", "e.g.", initials like "J." do not end a sentence.
         if word in abbreviations or (len(word) == 1 and word.isalpha()):
             continue
-        spans.append((cursor, match.start() + 1))
+        spans.append((cursor, match.start() + len(match.group(0).rstrip())))  # keep closing quotes/brackets
         cursor = match.end()
     if cursor < end:
         spans.append((cursor, end))
@@ -106,7 +106,10 @@ class LineSentencizer:
         if len(doc) == 0:
             return doc
         lines = ensure_lines(doc, self.rules)
-        starts = [s for s, _ in sentence_spans(doc.text, lines, self.abbreviations)]
+        spans = sentence_spans(doc.text, lines, self.abbreviations)
+        # Kept as character offsets too: reading them back through doc.sents builds a Token per token.
+        doc._.sentence_spans = spans
+        starts = [s for s, _ in spans]
         token_starts = doc.to_array(IDX).tolist()
         first_tokens = {0}
         for start in starts:

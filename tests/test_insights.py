@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from assessqa.features import named_children
+from assessqa.models.bundle import apply_temperature, expected_calibration_error, fit_temperature
+from assessqa.schemas import InputDocument
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the usual "Name (age)" introduction, and its variants
+        ("Aisha (9) and Omar (4) live with Mum.", [("Aisha", 9), ("Omar", 4)]),
+        ("Leo, aged 2, and Zoe (aged 7).", [("Leo", 2), ("Zoe", 7)]),
+        # adults' ages and section numbers are not children
+        ("Mum (34) and Section (4) and Jay (16).", [("Jay", 16)]),
+    ],
+)
+def test_named_children(text, expected):
+    assert named_children(text) == expected
+
+
+def test_sibling_lumped_together_is_reported_per_child(scorer):
+    text = ("Child and Family Assessment\nAmira (7) told me, \"I hide under my bed with Biscuit when Daddy shouts.\" "
+            "She gets herself ready for school because Mum is asleep.\nAmira's brother Yusuf (3) lives there too. "
+            "The children are happy according to Mum.\n")
+    record = scorer.score(InputDocument(text=text, doc_type="assessment"))
+    children = {c.name: c for c in record.insights.children}
+    assert children["Amira"].views and not children["Yusuf"].views
+    assert any("Yusuf (3)" in s for s in record.dimensions["lived_experience"].suggestions)
+
+
+def test_over_optimistic_conclusion_is_flagged(scorer):
+    text = ("Assessment\nOn 03/02/2025 Leo (2) was taken to hospital with a spiral fracture to his arm that Mum could not explain. "
+            "Mr Cole has a conviction for assaulting a previous partner's child. Police were called to the home twice in January after fights. "
+            "Analysis\nThere are no safeguarding concerns and the case will be closed.\n")
+    record = scorer.score(InputDocument(text=text, doc_type="assessment"))
+    assert record.insights.over_optimism.flag
+    assert "no safeguarding concerns" in record.insights.over_optimism.conclusion.text
+    assert record.dimensions["risk_analysis"].grade <= 2
+
+
+def test_description_and_analysis_shares(scorer):
+    text = ("Assessment\nOn 01/03/2025 police attended the home after an incident. On 05/03/2025 police were called again. "
+            "This means Jay (6) is likely to be frightened at night and his sleep and schooling are affected.\n")
+    insights = scorer.score(InputDocument(text=text, doc_type="assessment")).insights
+    assert 0 < insights.description_share < 1 and 0 < insights.analysis_share < 1
+
+
+def test_temperature_scaling_lowers_calibration_error():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 400)
+    logits = rng.normal(size=(400, 4))
+    logits[np.arange(400), y] += 1.0
+    over = apply_temperature(np.exp(logits) / np.exp(logits).sum(1, keepdims=True), 0.3)  # overconfident
+    t = fit_temperature(over, y)
+    assert t > 1.0  # p ** (1 / 0.3) is undone by a temperature above one
+    assert expected_calibration_error(apply_temperature(over, t), y) < expected_calibration_error(over, y)
+
+
+def test_unsure_grades_are_flagged_for_review(scorer):
+    record = scorer.score(InputDocument(text="Assessment\nSeen.", doc_type="assessment"))
+    for result in record.dimensions.values():
+        if result is not None:
+            assert result.needs_review == (max(result.probabilities.values()) < scorer.model.config["abstain_below"])
