@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--no-transformer", action="store_true", help="skip the MiniLM baseline")
+    parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON (e.g. models/default/speed.json)")
     args = parser.parse_args()
 
     texts = documents_of_about(args.words, args.docs)
@@ -69,7 +70,8 @@ def main() -> None:
 
     start = time.perf_counter()
     scorer = Scorer.from_directory(args.model)
-    print(f"model load: {time.perf_counter() - start:.2f} s ({scorer.model_version})")
+    load_s = time.perf_counter() - start
+    print(f"model load: {load_s:.2f} s ({scorer.model_version})")
     scorer.score(InputDocument(text=texts[0]))  # warm-up
 
     latencies = []
@@ -81,9 +83,20 @@ def main() -> None:
     total = time.perf_counter() - start
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+    figures = {
+        "machine": machine(),
+        "documents": len(texts),
+        "words": round(statistics.mean(len(t.split()) for t in texts)),
+        "docs_per_s": len(texts) / total,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * p95,
+        "peak_rss_mb": peak_rss_mb(),
+        "load_s": load_s,
+        "baseline": None,
+    }
     print(
-        f"assessqa default model: {len(texts) / total:.1f} docs/s, latency p50 {1000 * statistics.median(latencies):.0f} ms, "
-        f"p95 {1000 * p95:.0f} ms, peak RSS {peak_rss_mb():.0f} MB"
+        f"assessqa default model: {figures['docs_per_s']:.1f} docs/s, latency p50 {figures['p50_ms']:.0f} ms, "
+        f"p95 {figures['p95_ms']:.0f} ms, peak RSS {figures['peak_rss_mb']:.0f} MB"
     )
 
     if not args.no_transformer:
@@ -103,11 +116,22 @@ def main() -> None:
         latencies.sort()
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
         n_sents = statistics.mean(len(s) for s in sentences)
+        figures["baseline"] = {
+            "docs_per_s": len(texts) / total,
+            "p50_ms": 1000 * statistics.median(latencies),
+            "p95_ms": 1000 * p95,
+            "peak_rss_mb": peak_rss_mb(),
+            "sentences_per_doc": n_sents,
+        }
         print(
             f"baseline MiniLM mean-pooling (transformers, fp32, {n_sents:.0f} sentences/doc, embeddings only): "
-            f"{len(texts) / total:.1f} docs/s, latency p50 {1000 * statistics.median(latencies):.0f} ms, "
-            f"p95 {1000 * p95:.0f} ms, peak RSS {peak_rss_mb():.0f} MB"
+            f"{figures['baseline']['docs_per_s']:.1f} docs/s, latency p50 {figures['baseline']['p50_ms']:.0f} ms, "
+            f"p95 {figures['baseline']['p95_ms']:.0f} ms, peak RSS {figures['baseline']['peak_rss_mb']:.0f} MB"
         )
+    if args.out:
+        import json
+
+        args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

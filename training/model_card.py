@@ -14,7 +14,7 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def render(meta: dict, agreement: dict | None) -> str:
+def render(meta: dict, agreement: dict | None, robustness: dict | None = None, speed: dict | None = None) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
     lines = [
@@ -98,6 +98,27 @@ def render(meta: dict, agreement: dict | None) -> str:
     ]
     for dim, m in metrics.get("dimensions", {}).items():
         lines.append(f"- {dim}: {m['confusion']}")
+    if robustness:
+        lines += [
+            "",
+            f"## Robustness (test split, {robustness['documents']} documents; `python training/robustness.py`)",
+            "",
+            f"- Names of children and adults swapped across backgrounds: no grade changed in {100 * robustness['name_swap_no_grade_change']:.1f}% of documents (names are masked before any classifier reads the text).",
+            f"- Same content re-rendered in another house style (headings reworded, case, bullets vs numbers, spacing): every grade within one step in {100 * robustness['rerender_within_one_step']:.1f}% of documents, unchanged in {100 * robustness['rerender_no_change']:.1f}%.",
+            f"- Keyword stuffing and empty headings appended: {robustness['keyword_stuffing_raised_grades']} grades rose (one step each); the evidence tagger is trained with buzzword-only sentences as negatives.",
+            f"- Off-topic text and gibberish: {robustness['off_topic_and_gibberish_graded_1_or_flagged']} grades were 1 or flagged for review; {robustness['off_topic_and_gibberish_graded_3_4_unflagged']} were graded 3-4 without a flag.",
+        ]
+    if speed:
+        lines += [
+            "",
+            "## Speed (`python benchmarks/score_speed.py`)",
+            "",
+            f"- Machine: {speed['machine']}",
+            f"- {speed['documents']} documents of about {speed['words']} words: {speed['docs_per_s']:.1f} documents/s, latency p50 {speed['p50_ms']:.0f} ms, p95 {speed['p95_ms']:.0f} ms, peak RSS {speed['peak_rss_mb']:.0f} MB; model load {speed['load_s']:.1f} s.",
+        ]
+        if speed.get("baseline"):
+            b = speed["baseline"]
+            lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
     lines += [
         "",
         "Reproduce: `assessqa train --data annotations --out models/default --version "
@@ -126,7 +147,11 @@ def main() -> None:
     args = parser.parse_args()
     meta = json.loads((args.model_dir / "meta.json").read_text(encoding="utf-8"))
     agreement = json.loads(args.agreement.read_text(encoding="utf-8")) if args.agreement and args.agreement.exists() else None
-    (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement), encoding="utf-8")
+    extras = {}
+    for name in ("robustness", "speed"):
+        path = args.model_dir / f"{name}.json"
+        extras[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement, **extras), encoding="utf-8")
     print(f"wrote {args.model_dir / 'MODEL_CARD.md'}")
 
 

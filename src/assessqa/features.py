@@ -21,7 +21,7 @@ from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 3
+FEATURES_VERSION = 5
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -129,9 +129,26 @@ def _compute_sentence_markers(text: str) -> list[str]:
     return marks + time_markers(text)
 
 
-def sentence_repr(text: str, category: str | None) -> str:
-    """What the evidence tagger reads for one sentence."""
-    return f"{text} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
+_TITLED_NAME_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def person_names(text: str) -> list[str]:
+    """Names of the children (introduced with an age) in a document; masked before any classifier reads text."""
+    return [name for name, _ in named_children(text)]
+
+
+def mask_names(text: str, names: list[str]) -> str:
+    """Replace children's names and titled adults' surnames with placeholders, so that no grade can depend on
+    which names (and so which backgrounds) a document mentions."""
+    text = _TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
+    if names:
+        text = re.sub(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", "__child__", text)
+    return text
+
+
+def sentence_repr(text: str, category: str | None, names: list[str] | None = None) -> str:
+    """What the evidence tagger reads for one sentence (names masked, markers appended)."""
+    return f"{mask_names(text, names or [])} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
 
 
 @dataclass(frozen=True)
@@ -140,10 +157,11 @@ class SentenceUnit:
     end: int
     text: str
     category: str | None
+    names: tuple[str, ...] = ()
 
     @property
     def repr(self) -> str:
-        return sentence_repr(self.text, self.category)
+        return sentence_repr(self.text, self.category, list(self.names))
 
 
 def sentence_units(doc: Doc) -> list[SentenceUnit]:
@@ -157,6 +175,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     starts = [s[0] for s in sections]
     units = []
     text = doc.text
+    names = tuple(person_names(text))
     for a, b in spans:
         raw = text[a:b]
         stripped = raw.strip()
@@ -165,7 +184,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
         start = a + (len(raw) - len(raw.lstrip()))
         i = bisect.bisect_right(starts, start) - 1
         category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None
-        units.append(SentenceUnit(start, start + len(stripped), stripped, category))
+        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names))
     return units
 
 
@@ -182,18 +201,20 @@ class ActionUnit:
     fields: dict[str, str] | None
     # (text, label) of the people/roles the assessqa_roles component found inside the unit.
     roles: tuple[tuple[str, str], ...] = ()
+    names: tuple[str, ...] = ()
 
 
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
+    names = tuple(person_names(doc.text))
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         start = span.start_char + lead
         roles = tuple((t, lab) for a, b, t, lab in all_roles if a >= span.start_char and b <= span.end_char)
-        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles))
+        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names))
     return units
 
 
@@ -267,7 +288,7 @@ def action_repr(unit: ActionUnit, relevance: float | None = None) -> str:
     marks = action_markers(unit)
     if relevance is not None:
         marks.append("__rel_hi__" if relevance >= 0.2 else "__rel_mid__" if relevance >= 0.08 else "__rel_lo__")
-    return f"{_action_body(unit)} " + " ".join(marks)
+    return f"{mask_names(_action_body(unit), list(unit.names))} " + " ".join(marks)
 
 
 _CONTENT_WORD_RE = re.compile(r"[a-z]{3,}")
@@ -333,6 +354,10 @@ def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
     return float((weights * hits).sum() / total) if total > 0 else 0.0
 
 
+# A sentence whose every cue probability is below this carries no evidence for any dimension.
+EVIDENCE_FLOOR = 0.1
+
+
 def dimension_features(
     dimension: str,
     cue_probs: np.ndarray,
@@ -343,8 +368,14 @@ def dimension_features(
     """Features of one document for one dimension's grade model.
 
     Deliberately excludes raw length and heading presence: the corpus audit checks that neither gives the
-    grade away, and a model that read them could be gamed by padding or by empty headings.
+    grade away, and a model that read them could be gamed by padding or by empty headings. For the same reason
+    shares are taken over sentences that carry some evidence: padding, boilerplate or buzzwords with no evidence
+    in them change none of these features.
     """
+    if len(units):
+        keep = cue_probs.max(axis=1) >= EVIDENCE_FLOOR
+        cue_probs = cue_probs[keep]
+        units = [u for u, k in zip(units, keep) if k]
     feats = cue_aggregates(cue_probs)
     relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
     n = len(units)
@@ -407,15 +438,6 @@ def named_children(text: str) -> list[tuple[str, int]]:
             if name not in found or match.start() < found[name][1]:
                 found[name] = (age, match.start())
     return [(name, age) for name, (age, _) in sorted(found.items(), key=lambda kv: kv[1][1])]
-
-
-def relevant_text(dimension: str, cue_probs: np.ndarray, units: list[SentenceUnit], threshold: float = 0.3) -> str:
-    """The sentences the evidence tagger ties to a dimension, as one text for the grade model's TF-IDF."""
-    relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
-    if not units:
-        return ""
-    scores = cue_probs[:, relevant].max(axis=1)
-    return " ".join(u.text for u, s in zip(units, scores) if s >= threshold)
 
 
 def link_need(action: ActionUnit, needs: list[tuple[int, int, str]], min_score: float = 0.08) -> tuple[int, int] | None:
@@ -524,7 +546,6 @@ __all__ = [
     "cue_aggregates",
     "dimension_features",
     "named_children",
-    "relevant_text",
     "sentence_repr",
     "sentence_units",
     "span_overlap",

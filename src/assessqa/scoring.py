@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,20 @@ class DocumentAnalysis:
     sections: list[SectionResult]
     plan: PlanFigures | None = None
     need_links: list[tuple[int, int] | None] | None = None
+
+
+_DOMAIN_RE = re.compile(
+    r"\b(?:child(?:ren)?|baby|babies|son|daughter|parents?|mum|mother|dad|father|carers?|family|families|school|nursery|"
+    r"social worker|sw|safeguarding|assessment|plan|risk|harm|neglect|abuse|care|health visitor|gp|police|home|visit\w*|"
+    r"siblings?|brother|sister|nan|grandm\w+|foster|conference|core group|referral)\b",
+    re.IGNORECASE,
+)
+
+
+def domain_density(text: str) -> float:
+    """Children's social care words per 100 words: near zero for off-topic text and gibberish."""
+    words = max(1, len(text.split()))
+    return 100.0 * len(_DOMAIN_RE.findall(text)) / words
 
 
 def check_document(document: InputDocument, where: str, max_chars: int) -> None:
@@ -170,6 +185,8 @@ class Scorer:
         analysis = self.analyse(document.text, document.doc_type)
         children = child_coverage(document.text, analysis.units, analysis.cue_probs)
         voiced = {c.name for c in children if c.views}
+        # Below this the text is not about a child and family: no grade is trusted without a person's review.
+        off_topic = domain_density(document.text) < self.model.config["min_domain_density"]
         dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
         for dim, probs in analysis.grade_probs.items():
             grade = max(probs, key=probs.get)
@@ -178,7 +195,7 @@ class Scorer:
                 grade=grade,
                 label=GRADE_LABELS[grade],
                 probabilities={str(g): round(p, 4) for g, p in probs.items()},
-                needs_review=probs[grade] < self.model.config["abstain_below"],
+                needs_review=off_topic or probs[grade] < self.model.config["abstain_below"],
                 evidence=evidence,
                 suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
             )
@@ -230,6 +247,8 @@ class Scorer:
             ),
         )
         warnings = list(self._load_warnings)
+        if off_topic:
+            warnings.append("the text does not read like a children's social care record: every grade needs review")
         if analysis.doc_type == "plan" and not actions:
             warnings.append("no plan actions were found; check the document is a plan or give doc_type")
         if len(analysis.units) < 3:

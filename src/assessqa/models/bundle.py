@@ -33,6 +33,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "evidence_threshold": 0.5,
     # A grade whose calibrated probability is below this is flagged for human review.
     "abstain_below": 0.5,
+    # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
+    "min_domain_density": 2.0,
+    # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
+    "buzzword_negatives": 200,
 }
 
 

@@ -26,6 +26,7 @@ from assessqa.features import (
     best_need,
     dimension_features,
     plan_figures,
+    sentence_repr,
     sentence_units,
     span_overlap,
 )
@@ -97,9 +98,38 @@ def candidate_reprs(candidates: list[ActionUnit], needs: list[tuple[int, int, st
     return [action_repr(c, best_need(c.text, needs)[0]) for c in candidates]
 
 
+_BUZZ_OPENERS = (
+    "Full consideration has been given to", "This report has reflected on", "The worker has thought carefully about",
+    "Managers are assured regarding", "The plan is underpinned by", "Practice has been informed by", "We have evidenced",
+    "There has been a focus on", "Consideration was given throughout to", "The assessment is grounded in",
+)
+_BUZZ_TERMS = (
+    "the lived experience of the child", "the voice of the child", "child-focused practice", "SMART outcomes",
+    "robust risk analysis", "the family history", "a holistic view", "strengths-based working", "contingency planning",
+    "outcomes for the child", "the child's wishes and feelings", "analysis of risk and protective factors",
+    "the child's journey", "relationship-based practice", "safeguarding",
+)
+
+
+def buzzword_negatives(n: int, seed: int) -> list[str]:
+    """Sentences made only of practice buzzwords: shown to the evidence tagger as carrying no evidence, so that
+    keyword stuffing cannot raise a grade (the guidelines: do not mark generic sentences that use the words)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        terms = rng.choice(_BUZZ_TERMS, size=int(rng.integers(1, 4)), replace=False)
+        category = rng.choice(["analysis", "daily_life", "child_views", "risk", "plan", "family_history", "none"])
+        sentence = f"{rng.choice(_BUZZ_OPENERS)} {', '.join(terms[:-1]) + ' and ' if len(terms) > 1 else ''}{terms[-1]}."
+        out.append(sentence_repr(sentence, None if category == "none" else str(category)))
+    return out
+
+
 def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     X = [u.repr for p in parsed for u in p.units]
     Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
+    negatives = buzzword_negatives(cfg.get("buzzword_negatives", 200), cfg["seed"])
+    X = X + negatives
+    Y = np.vstack([Y, np.zeros((len(negatives), Y.shape[1]), dtype=int)])
     keep = [j for j in range(len(CUES)) if 0 < Y[:, j].sum() < len(Y)]
     if not keep:
         raise errors.no_training_data("corpus", "no evidence spans overlap any sentence; check the span offsets")

@@ -1,0 +1,59 @@
+"""Robustness on a small fixed fixture: the first eight documents of the held-out test split.
+
+Figures over the whole test split are measured by training/robustness.py and recorded in the model card.
+"""
+
+import pytest
+
+from assessqa.robustness import OFF_TOPIC, gibberish, rerender, stuff_keywords, swap_names
+from assessqa.schemas import InputDocument
+
+
+@pytest.fixture(scope="module")
+def fixture_docs(corpus_splits):
+    return corpus_splits["test"][:8]
+
+
+def _grades(scorer, text, doc_type):
+    record = scorer.score(InputDocument(text=text, doc_type=doc_type))
+    return {d: r.grade for d, r in record.dimensions.items() if r is not None}
+
+
+def test_swap_names_really_swaps():
+    text = "Aisha (9) lives with Ms Begum. Aisha said she likes school."
+    swapped = swap_names(text, seed=1)
+    assert "Aisha" not in swapped and "Begum" not in swapped
+    assert swapped.count(swapped.split(" ")[0]) == 2  # the same child is renamed the same way twice
+
+
+def test_name_swaps_change_no_grade(scorer, fixture_docs):
+    for n, doc in enumerate(fixture_docs):
+        assert _grades(scorer, swap_names(doc.text, seed=n), doc.doc_type) == _grades(scorer, doc.text, doc.doc_type), doc.id
+
+
+def test_another_template_moves_no_grade_more_than_one_step(scorer, fixture_docs):
+    for n, doc in enumerate(fixture_docs):
+        base = _grades(scorer, doc.text, doc.doc_type)
+        moved = _grades(scorer, rerender(doc.text, seed=n), doc.doc_type)
+        assert all(abs(base[d] - moved[d]) <= 1 for d in base), doc.id
+
+
+def test_keyword_stuffing_barely_moves_grades(scorer, fixture_docs):
+    # Measured on the whole test split: 6 of 366 grades rose, each by one step (model card). A grade that sits on
+    # a decision boundary can still tip; stuffing must never buy more than one step, nor tip more than one in 20.
+    raised = []
+    for doc in fixture_docs:
+        base = _grades(scorer, doc.text, doc.doc_type)
+        stuffed = _grades(scorer, stuff_keywords(doc.text), doc.doc_type)
+        assert all(stuffed[d] <= base[d] + 1 for d in base), doc.id
+        raised += [(doc.id, d) for d in base if stuffed[d] > base[d]]
+    assert len(raised) <= len(fixture_docs) * 3 // 20
+
+
+@pytest.mark.parametrize("doc_type", ["assessment", "plan"])
+@pytest.mark.parametrize("text", [OFF_TOPIC, gibberish(seed=0), gibberish(seed=1)], ids=["off_topic", "gibberish0", "gibberish1"])
+def test_junk_is_graded_1_or_sent_for_review(scorer, text, doc_type):
+    record = scorer.score(InputDocument(text=text, doc_type=doc_type))
+    for dim, result in record.dimensions.items():
+        if result is not None:
+            assert result.grade == 1 or result.needs_review, dim
