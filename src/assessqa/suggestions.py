@@ -19,14 +19,15 @@ def dimension_suggestions(
     voiced_children: set[str],
 ) -> list[str]:
     """Suggestions for one dimension from the grade and which evidence cues were found."""
-    if grade >= 4:
-        return []
     out: list[str] = []
+    children = named_children(text) if dimension == "lived_experience" else []
+    silent = [f"{name} ({age})" for name, age in children if name not in voiced_children]
+    # A child with no voice is worth saying whatever the grade: each child must be seen as an individual.
+    for child in silent[:4]:
+        out.append(f"No words or observed behaviour from {child} are recorded: say what {child.split(' ')[0]} said, or what you saw.")
+    if grade >= 4:
+        return out
     if dimension == "lived_experience":
-        children = named_children(text)
-        silent = [f"{name} ({age})" for name, age in children if name not in voiced_children]
-        for child in silent[:4]:
-            out.append(f"No words or observed behaviour from {child} are recorded: say what {child.split(' ')[0]} said, or what you saw.")
         if "child_voice" not in cues_found and not silent:
             out.append("Record the child's own words (or, for a baby or non-verbal child, what you observed of them), not only what adults say about them.")
         if "daily_life" not in cues_found:
