@@ -121,6 +121,14 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
             lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
     lines += [
         "",
+        "## Model selection",
+        "",
+        "Families were compared on the dev split only (`training/MODEL_SELECTION.md`, with 95% bootstrap intervals):",
+        "the stacked TF-IDF design beat a document-level TF-IDF ordinal baseline and a MiniLM-embedding evidence",
+        "tagger on every dimension, so it ships for all six. Flag-classifier settings were also chosen on dev.",
+    ]
+    lines += [
+        "",
         "Reproduce: `assessqa train --data annotations --out models/default --version "
         f"{meta['model_version']}` then `assessqa evaluate --model models/default --data annotations --split test`.",
         "",
