@@ -181,25 +181,39 @@ def evaluate(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to listen on (keep 127.0.0.1 behind a reverse proxy).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: ASSESSQA_WORKERS, else 1).")] = None,
+    insecure_no_auth: Annotated[bool, typer.Option("--insecure-no-auth", help="Serve without API keys; loopback addresses only, for local use.")] = False,
 ) -> None:
-    """Run the REST API (see api/README.md)."""
+    """Run the REST API (see api/README.md). Needs ASSESSQA_API_KEYS or ASSESSQA_API_KEY_FILE."""
     import os
 
-    import uvicorn
+    from pydantic import ValidationError
 
-    from assessqa.models.store import read_meta
+    from assessqa.api.auth import AuthConfigError
+    from assessqa.api.server import serve as run_service
 
+    # Worker processes read their settings from the environment, so the options travel that way. Only the
+    # flag turns auth off: a stray ASSESSQA_INSECURE_NO_AUTH in the environment does not.
     if model is not None:
         os.environ["ASSESSQA_MODEL_DIR"] = str(model)
+    if workers is not None:
+        os.environ["ASSESSQA_WORKERS"] = str(workers)
+    os.environ["ASSESSQA_INSECURE_NO_AUTH"] = "true" if insecure_no_auth else "false"
     try:
-        read_meta(Settings().model_dir)  # refuse to start on a missing or unreadable model
+        run_service(Settings(), host, port)
     except errors.AssessQAError as exc:
         _fail(exc)
-    uvicorn.run("assessqa.api.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+    except AuthConfigError as exc:
+        err.print(str(exc), style="red", highlight=False, markup=False)
+        raise typer.Exit(code=2)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "ASSESSQA_" + "_".join(str(p) for p in problem["loc"]).upper()
+            err.print(f"{name}: {problem['msg']}", style="red", highlight=False, markup=False)
+        raise typer.Exit(code=2)
 
 
 @annotations_app.command("validate")

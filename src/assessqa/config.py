@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The shipped default model lives in the repository's models/ folder; an installed copy can be pointed at
@@ -19,3 +21,18 @@ class Settings(BaseSettings):
     max_chars: int = 200_000
     max_batch: int = 100
     evidence_per_dimension: int = 3
+
+    # REST service (see api/README.md for the table of these settings).
+    # Keys are secrets: SecretStr keeps them out of reprs, tracebacks and logs.
+    api_keys: SecretStr | None = Field(default=None, description="Comma-separated API keys.")
+    api_key_file: Path | None = Field(default=None, description="File of API keys or sha256 hashes, one a line.")
+    # Set by `assessqa serve --insecure-no-auth` (loopback only); never set it for a shared deployment.
+    insecure_no_auth: bool = False
+    rate_limit_per_minute: float = Field(default=600, ge=0, description="Requests per key per minute; 0 turns it off.")
+    rate_limit_burst: int = Field(default=60, ge=1, description="Requests a key may make at once before the limit bites.")
+    request_timeout_s: float = Field(default=60.0, gt=0, description="Longest a scoring request may take.")
+    max_request_bytes: int = Field(default=8_000_000, gt=0, description="Largest request body accepted.")
+    score_threads: int = Field(default=2, ge=1, description="Scoring threads per worker process.")
+    workers: int = Field(default=1, ge=1, description="Worker processes for `assessqa serve`.")
+    shutdown_timeout_s: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="Service log level.")

@@ -1,0 +1,97 @@
+"""Per-key rate limiting and the time limit on scoring work.
+
+Both live in one worker process: with ``--workers N`` a key may make up to N times the per-key rate, so a
+deployment that needs a hard global limit sets it at the reverse proxy as well (see api/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+
+from assessqa.api.problems import ProblemError
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
+class RateLimiter:
+    """A token bucket per key: ``burst`` requests at once, refilled at ``per_minute`` a minute.
+
+    Called only from the event loop thread, so the buckets need no lock.
+
+    Example::
+
+        limiter = RateLimiter(per_minute=60, burst=10)
+        limiter.check("mosaic-prod")   # -> None while allowed, else seconds to wait
+    """
+
+    per_minute: float
+    burst: int
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_minute > 0
+
+    def check(self, key_id: str) -> int | None:
+        """Take one token for ``key_id``; ``None`` when allowed, else whole seconds until a token is free."""
+        if not self.enabled:
+            return None
+        now = self.clock()
+        rate = self.per_minute / 60.0
+        bucket = self._buckets.setdefault(key_id, _Bucket(float(self.burst), now))
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - bucket.tokens) / rate))
+
+
+class Cancelled(Exception):
+    """Raised inside scoring work whose request has already timed out, to stop the remaining documents."""
+
+
+class WorkLimits:
+    """Runs CPU-bound scoring on a bounded thread pool with a per-request time limit.
+
+    Scoring in threads keeps the event loop free to accept requests, answer /healthz and time out slow
+    work. Python cannot kill a thread, so a timed-out request is answered at once and its work is told to
+    stop at the next document (``cancelled`` is checked between batch items).
+    """
+
+    def __init__(self, threads: int, timeout_s: float) -> None:
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.timeout_s = timeout_s
+
+    async def run(self, work: Callable[[threading.Event], T]) -> T:
+        """Run ``work(cancelled)`` in a scoring thread; 503 ``timeout`` when it exceeds the time limit."""
+        cancelled = threading.Event()
+        try:
+            # The wait for a free thread counts too: a request queued behind slow work times out rather
+            # than waiting without end.
+            with anyio.fail_after(self.timeout_s):
+                return await anyio.to_thread.run_sync(work, cancelled, abandon_on_cancel=True, limiter=self.limiter)
+        except TimeoutError:
+            cancelled.set()
+            raise ProblemError(
+                "timeout",
+                f"scoring did not finish within {self.timeout_s:g} seconds; send fewer or shorter documents, "
+                "or retry later",
+                {"Retry-After": "5"},
+            ) from None

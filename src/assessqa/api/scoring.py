@@ -1,0 +1,127 @@
+"""The scoring routes: ``POST /v1/score``, ``POST /v1/score/batch`` and ``GET /v1/model``.
+
+Every route here needs an API key (checked by GuardMiddleware before routing). The handlers record the
+number of documents and their total length on ``request.state`` for the access log, never the text.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from assessqa import errors
+from assessqa.api.deps import MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
+from assessqa.api.limits import Cancelled
+from assessqa.api.problems import ProblemError, problem_responses
+from assessqa.api.schemas import (
+    BATCH_EXAMPLE,
+    BATCH_RESPONSE_EXAMPLE,
+    SCORE_EXAMPLE,
+    SCORE_RESPONSE_EXAMPLE,
+    BatchItemError,
+    BatchRequest,
+    BatchResponse,
+    ModelInfo,
+    ScoreRequest,
+)
+from assessqa.schemas import InputDocument, ScoreRecord
+from assessqa.scoring import check_document
+
+_GUARDED = ("missing_api_key", "invalid_api_key", "rate_limited", "internal_error")
+_SCORING = (*_GUARDED, "bad_request", "body_too_large", "validation_error", "timeout")
+
+router = APIRouter(
+    prefix="/v1",
+    dependencies=[Depends(bearer_scheme)],
+    responses=problem_responses(*_GUARDED),
+)
+
+
+def _to_input(body: ScoreRequest) -> InputDocument:
+    return InputDocument(id=body.id, text=body.text, doc_type=body.doc_type, metadata=body.metadata)
+
+
+def _request_body(example: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"example": example}}}}
+
+
+def _ok(example: dict[str, Any]) -> dict[str, Any]:
+    return {"description": "Scored", "content": {"application/json": {"example": example}}}
+
+
+@router.post(
+    "/score",
+    response_model=ScoreRecord,
+    tags=["scoring"],
+    responses={200: _ok(SCORE_RESPONSE_EXAMPLE), **problem_responses(*_SCORING, "E001", "E002")},
+    openapi_extra=_request_body(SCORE_EXAMPLE),
+)
+async def score_one(
+    body: ScoreRequest, request: Request, scorer: ScorerDep, settings: SettingsDep, work: WorkDep, metrics: MetricsDep
+) -> ScoreRecord:
+    """Score one assessment or plan: a grade per dimension, evidence spans, suggestions and plan actions."""
+    request.state.documents = 1
+    request.state.doc_chars = len(body.text)
+    document = _to_input(body)
+    try:
+        check_document(document, "request", settings.max_chars)
+    except errors.InputError as exc:
+        metrics.refused.labels(exc.code.value).inc()
+        raise
+    # Scoring is CPU-bound: it runs on a scoring thread so the event loop keeps serving other requests.
+    record = await work.run(lambda _cancelled: scorer.score(document, "request"))
+    metrics.documents.labels(record.doc_type).inc()
+    return record
+
+
+@router.post(
+    "/score/batch",
+    response_model=BatchResponse,
+    tags=["scoring"],
+    responses={200: _ok(BATCH_RESPONSE_EXAMPLE), **problem_responses(*_SCORING, "batch_too_large")},
+    openapi_extra=_request_body(BATCH_EXAMPLE),
+)
+async def score_batch(
+    body: BatchRequest, request: Request, scorer: ScorerDep, settings: SettingsDep, work: WorkDep, metrics: MetricsDep
+) -> BatchResponse:
+    """Score up to ``ASSESSQA_MAX_BATCH`` documents; a document that cannot be scored gets a coded error entry."""
+    request.state.documents = len(body.documents)
+    request.state.doc_chars = sum(len(item.text) for item in body.documents)
+    if len(body.documents) > settings.max_batch:
+        detail = f"{len(body.documents)} documents; the limit is {settings.max_batch} (ASSESSQA_MAX_BATCH)"
+        raise ProblemError("batch_too_large", detail)
+
+    def run(cancelled: threading.Event) -> BatchResponse:
+        results: list[ScoreRecord | BatchItemError] = []
+        for n, item in enumerate(body.documents):
+            if cancelled.is_set():
+                raise Cancelled  # the request has been answered with a timeout; stop spending CPU on it
+            where = f"documents[{n}]"
+            try:
+                document = _to_input(item)
+                check_document(document, where, settings.max_chars)
+                record = scorer.score(document, where)
+            except errors.AssessQAError as exc:
+                metrics.refused.labels(exc.code.value).inc()
+                results.append(BatchItemError(id=item.id, index=n, error={"code": exc.code.value, "message": exc.message}))
+            else:
+                metrics.documents.labels(record.doc_type).inc()
+                results.append(record)
+        return BatchResponse(results=results)
+
+    return await work.run(run)
+
+
+@router.get("/model", response_model=ModelInfo, tags=["model"])
+async def model_info(scorer: ScorerDep) -> ModelInfo:
+    """The loaded model's version, training data hash, held-out metrics and library versions."""
+    meta = scorer.model.meta
+    return ModelInfo(
+        model_version=scorer.model_version,
+        trained_at=meta.get("trained_at"),
+        training_data=meta.get("training_data", {}),
+        metrics=meta.get("metrics", {}),
+        versions=meta.get("versions", {}),
+    )
