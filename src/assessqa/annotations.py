@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from assessqa import errors
-from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, AnnotatedDocument
 
 SPLITS = ("train", "dev", "test")
 
@@ -272,7 +272,7 @@ def to_dataset(docs: list[AnnotatedDocument]):  # -> datasets.Dataset
 
     rows = [doc.model_dump() for doc in docs]
     for row in rows:
-        for dim in ("lived_experience", "risk_analysis", "family_history", "smart_actions", "contingency", "child_focus"):
+        for dim in DIMENSIONS:
             row[dim] = row["grades"].get(dim)
         row["grades"] = json.dumps(row["grades"])
         row["spans"] = json.dumps(row["spans"])

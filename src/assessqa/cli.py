@@ -55,6 +55,7 @@ def score(
     from assessqa.batch import score_items
     from assessqa.ingest import expand_inputs, read_inputs
     from assessqa.report import BatchSummary, RecordWriter, render_summary
+    from assessqa.schemas import ErrorRecord
     from assessqa.scoring import Scorer
 
     settings = Settings()
@@ -75,7 +76,7 @@ def score(
             for record in score_items(scorer, read_inputs(files)):
                 writer.write(record)
                 tally.add(record)
-                if getattr(record, "error", None) is not None and not hasattr(record, "dimensions"):
+                if isinstance(record, ErrorRecord):
                     bar.console.print(f"{record.source}: [{record.error['code']}] {record.error['message']}", style="yellow", markup=False, highlight=False)
                 bar.advance(task)
     finally:

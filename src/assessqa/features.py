@@ -440,6 +440,24 @@ def named_children(text: str) -> list[tuple[str, int]]:
     return [(name, age) for name, (age, _) in sorted(found.items(), key=lambda kv: kv[1][1])]
 
 
+def needs_from(
+    units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5, in_worry_section: float = 0.15
+) -> list[tuple[int, int, str]]:
+    """Need sentences; under a worry/danger heading ("What are we worried about?") a weaker signal suffices,
+    since the guidelines count every worry statement of a plan as a need."""
+    col = CUES.index("need")
+    probs = cue_probs[:, col] if len(units) else []
+    return [
+        (u.start, u.end, u.text)
+        for u, p in zip(units, probs)
+        if p >= threshold or (u.category == "risk" and p >= in_worry_section)
+    ]
+
+
+def candidate_reprs(candidates: list[ActionUnit], needs: list[tuple[int, int, str]]) -> list[str]:
+    return [action_repr(c, best_need(c.text, needs)[0]) for c in candidates]
+
+
 def link_need(action: ActionUnit, needs: list[tuple[int, int, str]], min_score: float = 0.08) -> tuple[int, int] | None:
     """The need an action serves: its table row's need cell, else the need sentence sharing most words with it."""
     cell = (action.fields or {}).get("need", "").strip()
@@ -538,6 +556,8 @@ def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 __all__ = [
+    "candidate_reprs",
+    "needs_from",
     "ActionUnit",
     "SentenceUnit",
     "action_repr",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Iterable
@@ -139,6 +138,3 @@ def error_record(source: str, exc, record_id: str | None = None, metadata: dict 
         metadata=metadata or {},
     )
 
-
-def json_dumps(data) -> str:
-    return json.dumps(data, indent=2, sort_keys=True)

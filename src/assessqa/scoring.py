@@ -16,13 +16,14 @@ from assessqa.features import (
     PlanFigures,
     SentenceUnit,
     action_units,
+    candidate_reprs,
     dimension_features,
+    needs_from,
     plan_figures,
     sentence_units,
 )
 from assessqa.models.bundle import AssessModel
 from assessqa.models.store import load_model, version_warnings
-from assessqa.models.train import candidate_reprs, needs_from
 from assessqa.schemas import (
     ACTION_FLAGS,
     CUES,

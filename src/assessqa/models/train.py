@@ -21,10 +21,10 @@ from assessqa.features import (
     FEATURES_VERSION,
     ActionUnit,
     SentenceUnit,
-    action_repr,
     action_units,
-    best_need,
+    candidate_reprs,
     dimension_features,
+    needs_from,
     plan_figures,
     sentence_repr,
     sentence_units,
@@ -33,6 +33,7 @@ from assessqa.features import (
 from assessqa.models.bundle import (
     DEFAULT_CONFIG,
     AssessModel,
+    apply_temperature,
     expected_calibration_error,
     fit_temperature,
     make_dimension_model,
@@ -78,24 +79,6 @@ def parse_documents(docs: list[AnnotatedDocument], nlp: Language | None = None) 
                     break
         parsed.append(ParsedDoc(ann, units, labels, candidates, is_action, flags))
     return parsed
-
-
-def needs_from(
-    units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5, in_worry_section: float = 0.15
-) -> list[tuple[int, int, str]]:
-    """Need sentences; under a worry/danger heading ("What are we worried about?") a weaker signal suffices,
-    since the guidelines count every worry statement of a plan as a need."""
-    col = CUES.index("need")
-    probs = cue_probs[:, col] if len(units) else []
-    return [
-        (u.start, u.end, u.text)
-        for u, p in zip(units, probs)
-        if p >= threshold or (u.category == "risk" and p >= in_worry_section)
-    ]
-
-
-def candidate_reprs(candidates: list[ActionUnit], needs: list[tuple[int, int, str]]) -> list[str]:
-    return [action_repr(c, best_need(c.text, needs)[0]) for c in candidates]
 
 
 _BUZZ_OPENERS = (
@@ -204,8 +187,6 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
     oof /= oof.sum(axis=1, keepdims=True)
     y_index = y - 1
     temperature = fit_temperature(oof, y_index)
-    from assessqa.models.bundle import apply_temperature
-
     return {
         "temperature": round(temperature, 4),
         "oof_ece_before": round(expected_calibration_error(oof, y_index), 4),
