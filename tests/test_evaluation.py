@@ -17,3 +17,20 @@ def test_evaluate_reports_every_figure(small_model, corpus_splits):
     assert set(metrics["dimensions"]) == {d for doc in docs for d in doc.grades}
     assert 0.0 <= metrics["actions"]["extraction"]["precision"] <= 1.0
     assert set(metrics["actions"]["flags"]) == {"specific", "owner", "measurable", "achievable", "relevant", "time_bound"}
+
+
+def test_ece_noise_floor_separates_sampling_noise_from_miscalibration():
+    import numpy as np
+
+    from assessqa.evaluation import ece_noise_floor
+    from assessqa.models.bundle import expected_calibration_error
+
+    rng = np.random.default_rng(1)
+    proba = rng.dirichlet([2, 2, 2, 2], size=60)
+    floor_mean, floor_p95 = ece_noise_floor(proba)
+    # Labels drawn from the probabilities: calibrated by construction, so its ECE is noise the floor describes.
+    drawn = np.array([rng.choice(4, p=row) for row in proba])
+    assert floor_mean > 0.05 and expected_calibration_error(proba, drawn) <= floor_p95 + 0.05
+    # Confident and always wrong: far above the floor.
+    confident = np.tile([0.97, 0.01, 0.01, 0.01], (60, 1))
+    assert expected_calibration_error(confident, np.full(60, 3)) > ece_noise_floor(confident)[1] + 0.5

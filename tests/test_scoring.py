@@ -78,3 +78,32 @@ def test_missing_childs_words_are_named(scorer):
     lived = record.dimensions["lived_experience"]
     assert lived.grade <= 2
     assert any("Aisha (9)" in s for s in lived.suggestions)
+
+
+def test_stacked_one_vs_rest_equals_predict_proba(scorer):
+    # The fast path replaces scikit-learn's per-label loop; it must give the same probabilities, not close ones.
+    import numpy as np
+
+    from assessqa.models.bundle import one_vs_rest_proba
+
+    reprs = ["Aisha (9) told me: 'I hide upstairs when they shout' __sec_child_views__ __quote__", "Mum to attend", ""]
+    for model in (scorer.model.cue_tagger, scorer.model.flag_model):
+        assert np.array_equal(one_vs_rest_proba(model, reprs), model.predict_proba(reprs))
+
+
+def test_known_assessment_skips_plan_components_but_reads_the_same_sentences(scorer, corpus_splits):
+    from assessqa.features import sentence_units
+
+    doc = next(d for d in corpus_splits["test"] if d.doc_type == "assessment")
+    full = scorer.nlp(doc.text)
+    quick = scorer.parse(doc.text, "assessment")
+    assert "action_candidates" in full.spans and "action_candidates" not in quick.spans
+    assert sentence_units(quick) == sentence_units(full)
+
+
+def test_evidence_uses_the_fitted_threshold(small_model):
+    # Thresholds are fitted per dimension out of fold at training time and recorded in meta.json.
+    fitted = small_model.meta["evidence_thresholds"]
+    assert set(fitted) == {d for dims in DIMENSIONS_BY_TYPE.values() for d in dims}
+    assert all(0.3 <= t <= 0.85 for t in fitted.values())
+    assert all(small_model.evidence_threshold(d) == t for d, t in fitted.items())

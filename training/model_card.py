@@ -28,7 +28,7 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
         "- Evidence tagger: TF-IDF (words, 1-2 grams, plus layout/marker tokens) + one-vs-rest logistic regression over",
         "  the 11 cue labels of `annotations/GUIDELINES.md`, one prediction per sentence.",
         "- Action detector and six flag classifiers: TF-IDF + logistic regression over candidate actions (list items,",
-        "  table rows, 'Action:' fields, modal sentences) with marker tokens for owners, dates (parsed with dateparser),",
+        "  table rows, 'Action:' fields, modal sentences) with marker tokens for owners, dates (checked with dateutil, day first),",
         "  frequencies, vague verbs, measures, unrealistic demands and the best-matching need.",
         "- One ordinal classifier per dimension (cumulative logistic, Frank & Hall) over aggregated evidence-tagger",
         "  outputs, wording features of the dimension's evidence sentences, and (plans) the action flags. Trained on",

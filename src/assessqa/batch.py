@@ -1,23 +1,93 @@
-"""Batch scoring as a plain function: items in, records out; one bad record never stops the rest."""
+"""Batch scoring as a plain function: items in, records out; one bad record never stops the rest.
+
+With ``jobs > 1`` the documents are scored in that many worker processes, each holding its own copy of the model
+(scoring is CPU-bound Python, so threads would not help). Records come back in input order either way.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from assessqa import errors
+from assessqa.config import Settings
 from assessqa.ingest import Item
 from assessqa.report import error_record
-from assessqa.schemas import ErrorRecord, ScoreRecord
+from assessqa.schemas import ErrorRecord, InputDocument, ScoreRecord
 from assessqa.scoring import Scorer
 
+Record = ScoreRecord | ErrorRecord
 
-def score_items(scorer: Scorer, items: Iterable[Item]) -> Iterator[ScoreRecord | ErrorRecord]:
-    for item in items:
-        if item.error is not None:
-            yield error_record(item.source, item.error, item.record_id, item.metadata)
-            continue
-        assert item.document is not None
-        try:
-            yield scorer.score(item.document, where=item.source)
-        except errors.AssessQAError as exc:
-            yield error_record(item.source, exc, item.record_id, item.document.metadata)
+# Documents handed to each worker ahead of the one being written: enough to keep every process busy while
+# bounding memory when an export holds hundreds of thousands of records.
+_AHEAD_PER_JOB = 4
+
+
+def score_items(scorer: Scorer, items: Iterable[Item], jobs: int = 1) -> Iterator[Record]:
+    """Score every item, yielding one record each, in order.
+
+    Args:
+        scorer: the loaded model; with ``jobs > 1`` it must have been loaded from a folder
+            (:meth:`Scorer.from_directory`), which each worker process loads again.
+        items: records read by :func:`assessqa.ingest.read_inputs`; those that failed to parse become error
+            records without being scored.
+        jobs: worker processes; 1 scores in this process.
+    """
+    if jobs <= 1:
+        for item in items:
+            yield _score_item(scorer, item)
+        return
+    if scorer.model_dir is None:
+        raise ValueError("parallel scoring needs a model loaded from a folder (Scorer.from_directory)")
+    yield from _score_in_processes(scorer.model_dir, scorer.settings, items, jobs)
+
+
+def _score_item(scorer: Scorer, item: Item) -> Record:
+    if item.error is not None:
+        return error_record(item.source, item.error, item.record_id, item.metadata)
+    assert item.document is not None
+    return _score_document(scorer, item.document, item.source, item.record_id)
+
+
+def _score_document(scorer: Scorer, document: InputDocument, source: str, record_id: str | None) -> Record:
+    try:
+        return scorer.score(document, where=source)
+    except errors.AssessQAError as exc:
+        return error_record(source, exc, record_id, document.metadata)
+
+
+def _score_in_processes(model_dir: Path, settings: Settings, items: Iterable[Item], jobs: int) -> Iterator[Record]:
+    # spawn, not fork: the parent may hold threads (the progress bar's refresher) whose locks a fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(model_dir, settings)) as pool:
+        pending: deque[Future[Record] | Record] = deque()
+        for item in items:
+            if item.error is not None:
+                pending.append(error_record(item.source, item.error, item.record_id, item.metadata))
+            else:
+                assert item.document is not None
+                pending.append(pool.submit(_score_in_worker, item.document, item.source, item.record_id))
+            while len(pending) > _AHEAD_PER_JOB * jobs:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+
+
+def _result(entry: Future[Record] | Record) -> Record:
+    return entry.result() if isinstance(entry, Future) else entry
+
+
+_worker_scorer: Scorer | None = None
+
+
+def _start_worker(model_dir: Path, settings: Settings) -> None:
+    global _worker_scorer
+    _worker_scorer = Scorer.from_directory(model_dir, settings)
+
+
+def _score_in_worker(document: InputDocument, source: str, record_id: str | None) -> Record:
+    assert _worker_scorer is not None, "worker started without a model"
+    return _score_document(_worker_scorer, document, source, record_id)

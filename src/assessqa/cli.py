@@ -50,6 +50,7 @@ def score(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes; one per CPU core scales throughput (each loads the model, ~0.5 GB).")] = 1,
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
     from assessqa.batch import score_items
@@ -73,7 +74,7 @@ def score(
         writer = RecordWriter(handle, fmt.value)
         with _progress(err) as bar:
             task = bar.add_task("Scoring", total=None)
-            for record in score_items(scorer, read_inputs(files)):
+            for record in score_items(scorer, read_inputs(files), jobs=jobs):
                 writer.write(record)
                 tally.add(record)
                 if isinstance(record, ErrorRecord):

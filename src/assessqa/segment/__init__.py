@@ -14,11 +14,13 @@ import spacy
 from spacy.language import Language
 
 from assessqa.segment import actions, doctype, roles, sections, sentences  # noqa: F401  (registers factories)
-from assessqa.segment.extensions import register_extensions
+from assessqa.segment.extensions import register_extensions, remember_text, source_text
 from assessqa.segment.roles import roles_in
 from assessqa.segment.sections import category_at, content_sentences
 
 PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_actions", "assessqa_roles", "assessqa_doc_type")
+# Components whose results only plans use (and the rule-based type detector, which reads the action items).
+PLAN_ONLY_PIPES = ("assessqa_actions", "assessqa_roles", "assessqa_doc_type")
 
 
 def build_pipeline(max_length: int = 1_000_000) -> Language:
@@ -31,4 +33,4 @@ def build_pipeline(max_length: int = 1_000_000) -> Language:
     return nlp
 
 
-__all__ = ["PIPE_NAMES", "build_pipeline", "category_at", "content_sentences", "roles_in"]
+__all__ = ["PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from assessqa.segment.extensions import ensure_lines, register_extensions
+from assessqa.segment.extensions import ensure_lines, register_extensions, source_text
 from assessqa.segment.lines import BULLET_RE, Line, LineKind
 from assessqa.segment.sentences import sentence_spans
 from assessqa.segment.rules import load_abbreviations, load_section_rules
@@ -255,7 +255,7 @@ class ActionExtractor:
         lines = ensure_lines(doc, self.rules)
         for key, broad in (("action_items", False), ("action_candidates", True)):
             spans = []
-            for cand in find_action_candidates(doc.text, lines, self.abbreviations, broad=broad):
+            for cand in find_action_candidates(source_text(doc), lines, self.abbreviations, broad=broad):
                 span = doc.char_span(cand.start, cand.end, label=cand.layout, alignment_mode="expand")
                 if span is None:
                     continue

@@ -7,7 +7,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from assessqa.segment.extensions import register_extensions
+from assessqa.segment.extensions import register_extensions, source_text
 
 _PLAN_TITLE_RE = re.compile(
     r"\b(plan|safety plan|core group|cin review|cp review|review of (the )?plan|plan review)\b", re.IGNORECASE
@@ -31,7 +31,7 @@ _ASSESSMENT_WORDS_RE = re.compile(
 
 def doc_type_scores(doc: Doc) -> dict[str, float]:
     """Evidence for each type, from the opening lines (a title says most), plan words and action items."""
-    opening = doc.text[:300]
+    opening = source_text(doc)[:300]
     plan = 0.0
     assessment = 0.0
     title_plan = _PLAN_TITLE_RE.search(opening)
@@ -45,8 +45,8 @@ def doc_type_scores(doc: Doc) -> dict[str, float]:
     n_actions = len(doc.spans.get("action_items", []))
     plan += 4.0 * min(1.0, n_actions / max(4.0, 0.25 * n_sents))
     words = max(1, len(doc))
-    plan += min(2.0, 400.0 * len(_PLAN_WORDS_RE.findall(doc.text)) / words)
-    assessment += min(2.0, 400.0 * len(_ASSESSMENT_WORDS_RE.findall(doc.text)) / words)
+    plan += min(2.0, 400.0 * len(_PLAN_WORDS_RE.findall(source_text(doc))) / words)
+    assessment += min(2.0, 400.0 * len(_ASSESSMENT_WORDS_RE.findall(source_text(doc))) / words)
     categories = [s.label_ for s in doc.spans.get("sections", [])]
     plan += 0.5 * sum(c in ("plan", "contingency") for c in categories)
     assessment += 0.5 * sum(c in ("family_history", "analysis", "child_views", "daily_life") for c in categories)

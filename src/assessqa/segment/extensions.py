@@ -24,9 +24,26 @@ def register_extensions() -> None:
         Span.set_extension("action_fields", default=None)
 
 
+_TEXT_KEY = "assessqa_text"
+
+
+def source_text(doc: Doc) -> str:
+    """The document's text, read once: ``Doc.text`` rebuilds the string from every token on each call, and the
+    components and feature readers each need it."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Cache the text a Doc was made from (identical to ``Doc.text``), sparing the token walk entirely."""
+    doc.user_data[_TEXT_KEY] = text
+
+
 def ensure_lines(doc: Doc, rules: SectionRules | None = None) -> list[Line]:
     """The classified lines of the document, read once and shared by every component."""
     register_extensions()
     if doc._.lines is None:
-        doc._.lines = read_lines(doc.text, rules or load_section_rules())
+        doc._.lines = read_lines(source_text(doc), rules or load_section_rules())
     return doc._.lines

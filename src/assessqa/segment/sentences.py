@@ -10,7 +10,7 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from assessqa.segment.extensions import ensure_lines, register_extensions
+from assessqa.segment.extensions import ensure_lines, register_extensions, source_text
 from assessqa.segment.lines import BULLET_RE, Line, LineKind
 from assessqa.segment.rules import load_abbreviations, load_section_rules
 
@@ -106,7 +106,7 @@ class LineSentencizer:
         if len(doc) == 0:
             return doc
         lines = ensure_lines(doc, self.rules)
-        spans = sentence_spans(doc.text, lines, self.abbreviations)
+        spans = sentence_spans(source_text(doc), lines, self.abbreviations)
         # Kept as character offsets too: reading them back through doc.sents builds a Token per token.
         doc._.sentence_spans = spans
         starts = [s for s, _ in spans]
