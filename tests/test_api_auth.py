@@ -3,6 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from assessqa import errors
 from assessqa.api.app import create_app
 from assessqa.api.auth import AuthConfigError, KeyStore, hash_key, new_key
 from assessqa.config import Settings
@@ -73,6 +74,13 @@ def test_no_key_means_no_app():
     with pytest.raises(AuthConfigError) as info:
         create_app(Settings())
     assert info.value.code == "A001" and "ASSESSQA_API_KEYS" in info.value.message and "--insecure-no-auth" in info.value.message
+
+
+def test_key_errors_are_assessqa_errors_from_errors_py():
+    # The CLI and anything else that catches AssessQAError handle a bad key set-up like any other coded error.
+    with pytest.raises(errors.AssessQAError) as info:
+        KeyStore.from_settings(Settings(api_keys="password"))
+    assert info.value.code is errors.ErrorCode.API_KEY_TOO_SHORT and str(info.value).startswith("[A002] ")
 
 
 @pytest.fixture(scope="module")

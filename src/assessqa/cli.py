@@ -194,7 +194,6 @@ def serve(
 
     from pydantic import ValidationError
 
-    from assessqa.api.auth import AuthConfigError
     from assessqa.api.server import serve as run_service
 
     # Worker processes read their settings from the environment, so the options travel that way. Only the
@@ -206,11 +205,8 @@ def serve(
     os.environ["ASSESSQA_INSECURE_NO_AUTH"] = "true" if insecure_no_auth else "false"
     try:
         run_service(Settings(), host, port)
-    except errors.AssessQAError as exc:
+    except errors.AssessQAError as exc:  # AuthConfigError (A001-A005) and ModelError alike
         _fail(exc)
-    except AuthConfigError as exc:
-        err.print(str(exc), style="red", highlight=False, markup=False)
-        raise typer.Exit(code=2)
     except ValidationError as exc:
         for problem in exc.errors():
             name = "ASSESSQA_" + "_".join(str(p) for p in problem["loc"]).upper()

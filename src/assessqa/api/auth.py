@@ -22,20 +22,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from assessqa import errors
 from assessqa.config import Settings
+from assessqa.errors import AuthConfigError as AuthConfigError  # re-exported: callers catch it from here
 
 MIN_KEY_LENGTH = 16
 _HASH_LINE = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 _KEY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-class AuthConfigError(Exception):
-    """The service's key settings are missing or malformed; the message says how to fix them."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        self.message = message
-        super().__init__(f"[{code}] {message}")
 
 
 def hash_key(key: str) -> str:
@@ -80,16 +73,11 @@ class KeyStore:
         if not keys:
             if settings.insecure_no_auth:
                 return None
-            raise AuthConfigError(
-                "A001",
-                "No API key is configured, so the service will not start. Set ASSESSQA_API_KEYS (comma-separated) "
-                "or ASSESSQA_API_KEY_FILE (one key or sha256:<hash> a line); make a key with: "
-                "python3 -m assessqa.api.auth. For local use only: assessqa serve --insecure-no-auth",
-            )
+            raise errors.api_key_missing()
         names = [k.key_id for k in keys]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates or len({k.digest for k in keys}) != len(keys):
-            raise AuthConfigError("A004", f"The same key or key name is given twice ({', '.join(duplicates) or 'a repeated key'}).")
+            raise errors.api_key_duplicate(duplicates)
         return cls(keys)
 
     def identify(self, presented: str) -> str | None:
@@ -110,11 +98,7 @@ def _default_id(digest: bytes) -> str:
 
 def _plain_key(key: str, name: str | None, where: str) -> ApiKey:
     if len(key) < MIN_KEY_LENGTH:
-        raise AuthConfigError(
-            "A002",
-            f"{where}: the key has {len(key)} characters; at least {MIN_KEY_LENGTH} are required. "
-            "Make one with: python3 -m assessqa.api.auth",
-        )
+        raise errors.api_key_too_short(where, len(key), MIN_KEY_LENGTH)
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     return ApiKey(name or _default_id(digest), digest)
 
@@ -123,7 +107,7 @@ def _read_key_file(path: Path) -> list[ApiKey]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuthConfigError("A003", f"The key file {path} cannot be read ({exc.__class__.__name__}).") from exc
+        raise errors.key_file_unreadable(str(path), exc.__class__.__name__) from exc
     keys = []
     for n, line in enumerate(lines, start=1):
         fields = line.split()
@@ -131,19 +115,14 @@ def _read_key_file(path: Path) -> list[ApiKey]:
             continue
         where = f"{path} line {n}"
         if len(fields) > 2 or (len(fields) == 2 and not _KEY_NAME.match(fields[1])):
-            # The line is not echoed: it may hold a key.
-            raise AuthConfigError(
-                "A003",
-                f"{where}: expected 'sha256:<64 hex digits> NAME' or '<key> NAME', with NAME of letters, digits, "
-                "'.', '_' or '-' (at most 64).",
-            )
+            raise errors.bad_key_line(where)
         name = fields[1] if len(fields) == 2 else None
         hashed = _HASH_LINE.match(fields[0])
         if hashed:
             digest = bytes.fromhex(hashed.group(1))
             keys.append(ApiKey(name or _default_id(digest), digest))
         elif fields[0].startswith("sha256:"):
-            raise AuthConfigError("A003", f"{where}: a sha256: entry needs exactly 64 hex digits.")
+            raise errors.bad_key_hash(where)
         else:
             keys.append(_plain_key(fields[0], name, where))
     return keys

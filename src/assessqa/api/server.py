@@ -11,9 +11,10 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from assessqa import errors
 from assessqa.api.accesslog import uvicorn_log_config
 from assessqa.api.app import create_app
-from assessqa.api.auth import AuthConfigError, KeyStore
+from assessqa.api.auth import KeyStore
 from assessqa.config import Settings
 from assessqa.scoring import Scorer
 
@@ -39,11 +40,7 @@ def prepare(settings: Settings, host: str) -> Scorer:
         ModelError: the model folder is missing, corrupt or from an incompatible version.
     """
     if settings.insecure_no_auth and not is_loopback(host):
-        raise AuthConfigError(
-            "A005",
-            f"--insecure-no-auth serves anyone who can reach {host}; it is allowed on a loopback address only "
-            "(127.0.0.1, ::1). Configure an API key to listen elsewhere.",
-        )
+        raise errors.no_auth_not_loopback(host)
     KeyStore.from_settings(settings)
     return Scorer.from_directory(settings.model_dir, settings)
 
