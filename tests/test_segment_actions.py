@@ -1,4 +1,5 @@
 import pytest
+import spacy
 
 
 def _items(nlp, text, key="action_items"):
@@ -46,3 +47,39 @@ def test_reviewed_plan_candidates_include_progress_notes_for_the_detector(nlp):
     # RAG lines and progress notes are offered to the trained detector as candidates, never taken as actions by rule
     text = "1. Mum to attend the GP by 01/05/2025.\nRAG: Green\nProgress 12/05: attended on 30/04.\n"
     assert [t for _, t in _items(nlp, text)] == ["1. Mum to attend the GP by 01/05/2025."]
+
+
+@pytest.mark.parametrize(
+    "sentence, is_action",
+    [
+        # a collective doer still makes an action; whether it is an acceptable owner is the SMART owner flag's call
+        ("All professionals will share information.", True),
+        # a short aside between the person named and the modal
+        ("Mum (Sarah) will take Ruby to the GP by 21/03/2025.", True),
+        # a name after the verb is not the one who will act
+        ("Khadija goes to art club and Ayaan has one activity of his own each week.", False),
+        # nobody named: a modal alone does not make an action
+        ("It is important to keep the house warm.", False),
+    ],
+)
+def test_prose_actions_name_who_will_act(nlp, sentence, is_action):
+    assert _items(nlp, f"Plan\n{sentence}\n") == ([("prose", sentence)] if is_action else [])
+
+
+def test_action_doers_are_role_spans(nlp):
+    # the rule path reads doc.spans["roles"], so every prose action's doer is a role the trained path sees too
+    doc = nlp("Plan\nThe health visitor will visit fortnightly. Dr Patel will review Ruby's weight by 01/05/2025.\n")
+    roles = {s.text for s in doc.spans["roles"]}
+    assert [s.text.split(" will")[0] for s in doc.spans["action_items"]] == ["The health visitor", "Dr Patel"]
+    assert {"health visitor", "Dr Patel"} <= roles
+
+
+def test_actions_without_the_roles_component_use_the_same_detection(nlp):
+    # a user pipeline without assessqa_roles: the action finder runs the same matcher itself and stores nothing
+    text = "Plan\nAll professionals will share information. Ayaan has a club on Mondays.\n- school to record attendance weekly\n"
+    alone = spacy.blank("en")
+    for name in ("assessqa_sentences", "assessqa_sections", "assessqa_actions"):
+        alone.add_pipe(name)
+    doc = alone(text)
+    assert "roles" not in doc.spans
+    assert [(s.label_, s.text) for s in doc.spans["action_items"]] == _items(nlp, text)

@@ -18,9 +18,11 @@ from assessqa.segment.extensions import register_extensions, remember_text, sour
 from assessqa.segment.roles import roles_in
 from assessqa.segment.sections import category_at, content_sentences
 
-PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_actions", "assessqa_roles", "assessqa_doc_type")
+# Roles come before actions: the rule-based action finder reads doc.spans["roles"] to tell who will act, so it and
+# the trained path's features see the same people. The type detector reads the action items.
+PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_roles", "assessqa_actions", "assessqa_doc_type")
 # Components whose results only plans use (and the rule-based type detector, which reads the action items).
-PLAN_ONLY_PIPES = ("assessqa_actions", "assessqa_roles", "assessqa_doc_type")
+PLAN_ONLY_PIPES = ("assessqa_roles", "assessqa_actions", "assessqa_doc_type")
 
 
 def build_pipeline(max_length: int = 1_000_000) -> Language:

@@ -6,18 +6,18 @@ Results go to ``doc.spans["action_items"]``; for table rows under a header such 
 
 from __future__ import annotations
 
-import json
 import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from assessqa.segment.extensions import ensure_lines, register_extensions, source_text
 from assessqa.segment.lines import BULLET_RE, Line, LineKind
+from assessqa.segment.roles import RoleMatcher
 from assessqa.segment.sentences import sentence_spans
 from assessqa.segment.rules import load_abbreviations, load_section_rules
 
@@ -66,48 +66,63 @@ class ActionCandidate:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=4)
-def load_roles(path: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
-    """Owner terms and non-owner terms from resources/roles.json (validated: both lists must exist)."""
-    from assessqa import errors
-
-    where = str(path) if path else "assessqa/segment/resources/roles.json"
-    raw = (
-        Path(path).read_text(encoding="utf-8")
-        if path
-        else (resources.files("assessqa.segment") / "resources" / "roles.json").read_text(encoding="utf-8")
-    )
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise errors.bad_rules(where, f"not valid JSON ({exc.msg})") from exc
-    missing = [k for k in ("owners", "non_owners") if not isinstance(data.get(k), list)]
-    if missing:
-        raise errors.bad_rules(where, f"missing list(s): {', '.join(missing)}; found keys: {', '.join(data)}")
-    return frozenset(o.lower() for o in data["owners"]), frozenset(o.lower() for o in data["non_owners"])
+# "Mum (Sarah) will": a short aside may stand between the person named and the modal.
+_DOER_GAP = 10
 
 
-@lru_cache(maxsize=4)
-def _owner_re() -> re.Pattern[str]:
-    owners, _ = load_roles()
-    names = sorted(owners, key=len, reverse=True)
-    alternatives = "|".join(re.escape(n) for n in names)
-    # A capitalised personal name ("Ms Begum", "Tomasz") also counts as a possible owner.
-    return re.compile(
-        rf"\b(?:{alternatives})\b|\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+|^[A-Z][a-z]+(?=\s+(?:will|to|is|must|should)\b)",
-        re.IGNORECASE,
-    )
+def names_doer(roles: Sequence[tuple[int, int]], text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` says who will act: a role span followed closely by a modal ("Dad to",
+    "The health visitor will", "All professionals to").
+
+    Non-owners count: "All professionals to share information" is still an action, one whose owner the SMART
+    owner flag then judges. A name after the verb ("... goes to art club and Ayaan has ...") does not count.
+
+    Args:
+        roles: Sorted character offsets of the document's role spans (``doc.spans["roles"]``, from the
+            ``assessqa_roles`` component); see :func:`role_offsets`.
+        text: The document text the offsets refer to.
+    """
+    i = bisect_left(roles, (start, -1))
+    while i < len(roles) and roles[i][0] < end:
+        role_end = roles[i][1]
+        i += 1
+        if role_end > end:
+            continue
+        modal = _MODAL_RE.search(text, role_end, end)
+        if modal and modal.start() - role_end <= _DOER_GAP:
+            return True
+    return False
 
 
-def looks_like_action(text: str) -> bool:
-    """True for text that asks someone to do something (modal, 'X to do', or an imperative opening)."""
+def role_offsets(roles: Iterable[Span]) -> list[tuple[int, int]]:
+    """``(start_char, end_char)`` of each role span, sorted, so that each range is looked up by bisection."""
+    return sorted((s.start_char, s.end_char) for s in roles)
+
+
+def looks_like_action(text: str, doer_named: bool) -> bool:
+    """True for text that asks someone to do something (modal, 'X to do', or an imperative opening).
+
+    Args:
+        text: A list item, table cell or sentence, e.g. "- HV to weigh Leo fortnightly".
+        doer_named: Whether the text names who will do it (see :func:`names_doer`).
+    """
     body = BULLET_RE.sub("", text.strip(), count=1).strip()
     if not body or _NOT_ACTION_START_RE.match(body) or _RAG_ONLY_RE.match(body):
         return False
     first = re.match(r"[A-Za-z]+", body)
     if first and first.group(0).lower() in _IMPERATIVE_VERBS:
         return True
-    return bool(_MODAL_RE.search(body)) and bool(_owner_re().search(body) or re.match(r"^[A-Z]", body))
+    return bool(_MODAL_RE.search(body)) and (doer_named or bool(re.match(r"^[A-Z]", body)))
+
+
+def _cells_with_offsets(line: Line) -> list[tuple[str, int, int]]:
+    """The row's cells with the character range of each in the document."""
+    found, pos = [], 0
+    for cell in line.cells:
+        at = line.text.find(cell, pos)
+        pos = at + len(cell)
+        found.append((cell, line.start + at, line.start + pos))
+    return found
 
 
 def _header_columns(line: Line) -> list[str] | None:
@@ -119,7 +134,7 @@ def _header_columns(line: Line) -> list[str] | None:
     return None
 
 
-def _table_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
+def _table_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[tuple[int, int]]) -> list[ActionCandidate]:
     found = []
     columns: list[str] | None = None
     for line in lines:
@@ -137,7 +152,9 @@ def _table_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
         fields = dict(zip(columns, cells)) if columns is not None and len(cells) == len(columns) else {}
         if broad:
             found.append(ActionCandidate(line.start, line.end, "table", fields))
-        elif fields.get("action", "").strip() or any(looks_like_action(c) for c in cells):
+        elif fields.get("action", "").strip() or any(
+            looks_like_action(c, names_doer(roles, text, a, b)) for c, a, b in _cells_with_offsets(line)
+        ):
             found.append(ActionCandidate(line.start, line.end, "table", fields))
     return found
 
@@ -158,7 +175,7 @@ def _field_block_candidates(lines: list[Line]) -> list[ActionCandidate]:
     return found
 
 
-def _list_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
+def _list_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[tuple[int, int]]) -> list[ActionCandidate]:
     """List items (with their wrapped continuation lines); in narrow mode only those that read as actions."""
     found = []
     i = 0
@@ -171,7 +188,8 @@ def _list_candidates(lines: list[Line], broad: bool) -> list[ActionCandidate]:
                 end = lines[j].end
                 j += 1
             body = BULLET_RE.sub("", line.text, count=1)
-            if broad or (looks_like_action(line.text) and not _PAST_PROGRESS_RE.match(body)):
+            doer_named = not broad and names_doer(roles, text, line.start, line.end)
+            if broad or (looks_like_action(line.text, doer_named) and not _PAST_PROGRESS_RE.match(body)):
                 found.append(ActionCandidate(line.start, end, "list"))
             i = j
             continue
@@ -183,7 +201,7 @@ _WEAK_MODAL_RE = re.compile(r"\b(?:will|to be|is to|are to|should|must|shall|nee
 
 
 def _prose_candidates(
-    text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool
+    text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool, roles: Sequence[tuple[int, int]]
 ) -> list[ActionCandidate]:
     """Sentences inside paragraphs that say who will do what (in broad mode, any sentence with a modal)."""
     found = []
@@ -192,12 +210,12 @@ def _prose_candidates(
         return found
     for start, end in sentence_spans(text, prose_lines, abbreviations):
         sentence = text[start:end]
+        doer_named = names_doer(roles, text, start, end)
         if broad:
-            if _WEAK_MODAL_RE.search(sentence) or looks_like_action(sentence):
+            if _WEAK_MODAL_RE.search(sentence) or looks_like_action(sentence, doer_named):
                 found.append(ActionCandidate(start, end, "prose"))
         elif (
-            _MODAL_RE.search(sentence)
-            and _owner_re().search(sentence)
+            doer_named
             and not _NOT_ACTION_START_RE.match(sentence)
             and not re.search(r"\b(worried|concern(ed|s)?|said|told|reported|was|were|had)\b", sentence[:60], re.I)
         ):
@@ -212,12 +230,20 @@ _DESCRIPTIVE_CATEGORIES = frozenset(
 
 
 def find_action_candidates(
-    text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool = False
+    text: str,
+    lines: list[Line],
+    abbreviations: frozenset[str],
+    broad: bool = False,
+    roles: Sequence[tuple[int, int]] = (),
 ) -> list[ActionCandidate]:
     """Action items by layout rules (``broad=False``), or every plausible candidate for a trained filter.
 
     Broad candidates cover every table row, list item, "Action:" field and modal sentence; the model's
     action detector, trained on annotated plans, then decides which are actions.
+
+    Args:
+        roles: Sorted character offsets of the document's role spans (:func:`role_offsets` of
+            ``doc.spans["roles"]``, the spans the trained path's features read too).
     """
     if broad:
         scope = [ln for ln in lines if ln.kind is not LineKind.BOILERPLATE]
@@ -230,10 +256,10 @@ def find_action_candidates(
             if category not in _DESCRIPTIVE_CATEGORIES:
                 scope.append(line)
     candidates = (
-        _table_candidates(lines, broad)
+        _table_candidates(text, lines, broad, roles)
         + _field_block_candidates(scope)
-        + _list_candidates(scope, broad)
-        + _prose_candidates(text, scope, abbreviations, broad)
+        + _list_candidates(text, scope, broad, roles)
+        + _prose_candidates(text, scope, abbreviations, broad, roles)
     )
     candidates.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[ActionCandidate] = []
@@ -248,14 +274,25 @@ class ActionExtractor:
     def __init__(self, nlp: Language, name: str, section_rules_path: str | None = None) -> None:
         register_extensions()
         self.name = name
+        self.nlp = nlp
         self.rules = load_section_rules(Path(section_rules_path) if section_rules_path else None)
         self.abbreviations = load_abbreviations()
+        self._own_roles: RoleMatcher | None = None
+
+    def _roles(self, doc: Doc) -> list[tuple[int, int]]:
+        if "roles" in doc.spans:
+            return role_offsets(doc.spans["roles"])
+        # A pipeline without assessqa_roles before this component: the same detection, run here, not stored.
+        if self._own_roles is None:
+            self._own_roles = RoleMatcher(self.nlp)
+        return role_offsets(self._own_roles(doc))
 
     def __call__(self, doc: Doc) -> Doc:
         lines = ensure_lines(doc, self.rules)
+        roles = self._roles(doc)
         for key, broad in (("action_items", False), ("action_candidates", True)):
             spans = []
-            for cand in find_action_candidates(source_text(doc), lines, self.abbreviations, broad=broad):
+            for cand in find_action_candidates(source_text(doc), lines, self.abbreviations, broad=broad, roles=roles):
                 span = doc.char_span(cand.start, cand.end, label=cand.layout, alignment_mode="expand")
                 if span is None:
                     continue

@@ -2,11 +2,16 @@
 
 ``doc.spans["roles"]`` holds spans labelled ``owner`` (Mum, SW, HV, GP, school, CAMHS, "Ms Begum", "Dr Patel",
 "Nan (Mrs Akhtar)") or ``non_owner`` ("all professionals", "core group", "the family"). The vocabulary is data in
-``resources/roles.json``; titled names come from token patterns.
+``resources/roles.json``; titled names come from token patterns. The rule-based action finder
+(``assessqa_actions``, which runs after this component) reads the same spans, so the two cannot disagree about who
+is named.
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from spacy.language import Language
@@ -14,16 +19,46 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from assessqa.segment.actions import load_roles
 from assessqa.segment.extensions import register_extensions
 
 _TITLES = ["mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr.", "nurse", "sister", "pc", "ds", "dc"]
 
 
-class RoleTagger:
-    def __init__(self, nlp: Language, name: str, roles_path: str | None = None) -> None:
-        register_extensions()
-        self.name = name
+@lru_cache(maxsize=4)
+def load_roles(path: Path | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Owner terms and non-owner terms from resources/roles.json (validated: both lists must exist)."""
+    from assessqa import errors
+
+    where = str(path) if path else "assessqa/segment/resources/roles.json"
+    raw = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else (resources.files("assessqa.segment") / "resources" / "roles.json").read_text(encoding="utf-8")
+    )
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise errors.bad_rules(where, f"not valid JSON ({exc.msg})") from exc
+    missing = [k for k in ("owners", "non_owners") if not isinstance(data.get(k), list)]
+    if missing:
+        raise errors.bad_rules(where, f"missing list(s): {', '.join(missing)}; found keys: {', '.join(data)}")
+    return frozenset(o.lower() for o in data["owners"]), frozenset(o.lower() for o in data["non_owners"])
+
+
+class RoleMatcher:
+    """Role detection itself: the ``owner``/``non_owner`` spans of a Doc, without storing them.
+
+    The ``assessqa_roles`` component stores what this returns in ``doc.spans["roles"]``; ``assessqa_actions``
+    calls it directly only in a pipeline that has no ``assessqa_roles`` before it.
+
+    Example::
+
+        matcher = RoleMatcher(nlp)
+        [(s.text, s.label_) for s in matcher(nlp("All professionals and Dr Patel to meet."))]
+        # -> [("All professionals", "non_owner"), ("Dr Patel", "owner")]
+    """
+
+    def __init__(self, nlp: Language, roles_path: str | None = None) -> None:
         owners, non_owners = load_roles(Path(roles_path) if roles_path else None)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases.add("owner", [nlp.make_doc(term) for term in owners])
@@ -34,7 +69,7 @@ class RoleTagger:
         # A first name doing something: "Kayla to attend", "Tomasz will". Only the name becomes the span.
         self.names.add("named_actor", [[{"IS_TITLE": True, "IS_STOP": False, "LENGTH": {">=": 3}}, {"LOWER": {"IN": ["will", "to", "must", "should", "agreed", "has", "is"]}}]])
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s, e, label=self.phrases.vocab.strings[m]) for m, s, e in self.phrases(doc)]
         for match_id, s, e in self.names(doc):
             if self.names.vocab.strings[match_id] == "named_actor":
@@ -42,7 +77,17 @@ class RoleTagger:
             else:
                 spans.append(Span(doc, s, e, label="owner"))
         # Longest match wins, so "all professionals" is a non-owner even though "professionals" is listed too.
-        doc.spans["roles"] = filter_spans(spans)
+        return filter_spans(spans)
+
+
+class RoleTagger:
+    def __init__(self, nlp: Language, name: str, roles_path: str | None = None) -> None:
+        register_extensions()
+        self.name = name
+        self.matcher = RoleMatcher(nlp, roles_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans["roles"] = self.matcher(doc)
         return doc
 
 
