@@ -1,9 +1,14 @@
 """Scoring speed and memory of the shipped model, with a transformer embedding baseline side by side.
 
-Prints documents per second for batch scoring of ~800-word documents, p50/p95 latency of one document, peak
-memory, and the machine it ran on. Usage:
+Prints, with the machine it ran on:
+- one process: documents per second, p50/p95 latency of one ~800-word document, peak memory;
+- batch scoring as ``assessqa score --jobs N`` does it (one worker process per core): documents per second once
+  the workers are up, and the same including their start-up;
+- a plain transformers MiniLM mean-pooling baseline over the same documents' sentences.
 
-    python benchmarks/score_speed.py [--docs 100] [--model models/default] [--no-transformer]
+Usage:
+
+    python benchmarks/score_speed.py [--docs 100] [--batch-docs 400] [--jobs 2] [--model models/default] [--no-transformer]
 """
 
 from __future__ import annotations
@@ -55,11 +60,33 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def batch_throughput(scorer: Scorer, texts: list[str], jobs: int) -> dict[str, float]:
+    """Documents per second through :func:`score_items` with worker processes, timed from the first record
+    (workers loaded and warm) to the last, and from the start including the workers' start-up."""
+    from assessqa.batch import score_items
+    from assessqa.ingest import Item
+
+    items = [Item(f"bench:{i}", document=InputDocument(text=t)) for i, t in enumerate(texts)]
+    start = time.perf_counter()
+    stamps = [time.perf_counter() for _ in score_items(scorer, items, jobs=jobs)]
+    # The first `jobs` records include each worker's start-up and first, cold document.
+    warm = stamps[jobs - 1]
+    return {
+        "jobs": jobs,
+        "documents": len(texts),
+        "docs_per_s": (len(stamps) - jobs) / (stamps[-1] - warm),
+        "docs_per_s_with_startup": len(stamps) / (stamps[-1] - start),
+        "startup_s": warm - start,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--batch-docs", type=int, default=400, help="documents for the parallel batch figure")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the batch figure")
     parser.add_argument("--no-transformer", action="store_true", help="skip the MiniLM baseline")
     parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON (e.g. models/default/speed.json)")
     args = parser.parse_args()
@@ -98,6 +125,14 @@ def main() -> None:
         f"assessqa default model: {figures['docs_per_s']:.1f} docs/s, latency p50 {figures['p50_ms']:.0f} ms, "
         f"p95 {figures['p95_ms']:.0f} ms, peak RSS {figures['peak_rss_mb']:.0f} MB"
     )
+
+    if args.jobs > 1:
+        figures["batch"] = batch_throughput(scorer, documents_of_about(args.words, args.batch_docs), args.jobs)
+        b = figures["batch"]
+        print(
+            f"batch scoring, {args.jobs} worker processes, {b['documents']} documents: {b['docs_per_s']:.1f} docs/s once "
+            f"started ({b['docs_per_s_with_startup']:.1f} docs/s counting {b['startup_s']:.1f} s of worker start-up)"
+        )
 
     if not args.no_transformer:
         from assessqa.features import sentence_units

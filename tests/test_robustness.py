@@ -26,6 +26,49 @@ def test_swap_names_really_swaps():
     assert swapped.count(swapped.split(" ")[0]) == 2  # the same child is renamed the same way twice
 
 
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        # An inline heading: the heading is reworded, the contingency itself must survive.
+        ("Contingency: if progress is not made, the case will be discussed.", "if progress is not made, the case will be discussed."),
+        ("Contingency plan", "What happens if things do not change:"),
+        ("Child's views", "WHAT THE CHILD TOLD US:"),
+    ],
+)
+def test_rerender_changes_headings_not_content(line, kept):
+    assert kept in rerender(f"Plan\n{line}\nEnd of plan.", seed=0)
+
+
+def test_rerender_keeps_every_sentence(corpus_splits):
+    # A probe that dropped content would blame the model for the probe's own damage.
+    import re
+
+    for n, doc in enumerate(corpus_splits["test"]):
+        moved = re.sub(r"\s+", " ", rerender(doc.text, seed=n))
+        for line in doc.text.splitlines():
+            if len(line.split()) > 6:
+                body = re.sub(r"^\s*(?:[-\u2022*]|\d{1,2}[.)])\s+", "", line).split(":", 1)[-1]
+                assert re.sub(r"\s+", " ", body.strip()) in moved, doc.id
+
+
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        # A title with first name and surname: both go, and the surname is hidden again where it appears untitled.
+        ("Ms Ilona Kovacova attended. The Kovacova family moved in 2021.", ["Ilona", "Kovacova"]),
+        ("Dr. Patel saw Aisha (9); Patel will write to the GP.", ["Patel", "Aisha"]),
+        # A column word after a line break is not a name.
+        ("Who | Mr Horvath\nTimescale | weekly", ["Horvath"]),
+    ],
+)
+def test_names_are_masked_wherever_they_appear(text, hidden):
+    from assessqa.features import adult_names, mask_names, person_names
+
+    masked = mask_names(text, person_names(text), adult_names(text))
+    assert not any(name in masked for name in hidden)
+    assert "Timescale" in masked or "Timescale" not in text
+
+
 def test_name_swaps_change_no_grade(scorer, fixture_docs):
     for n, doc in enumerate(fixture_docs):
         assert _grades(scorer, swap_names(doc.text, seed=n), doc.doc_type) == _grades(scorer, doc.text, doc.doc_type), doc.id

@@ -107,3 +107,21 @@ def test_evidence_uses_the_fitted_threshold(small_model):
     assert set(fitted) == {d for dims in DIMENSIONS_BY_TYPE.values() for d in dims}
     assert all(0.3 <= t <= 0.85 for t in fitted.values())
     assert all(small_model.evidence_threshold(d) == t for d, t in fitted.items())
+
+
+@pytest.mark.parametrize(
+    "probs, median, argmax",
+    [
+        # Torn between two grades far apart: the median stays in between instead of flipping on rounding.
+        ({1: 0.02, 2: 0.49, 3: 0.0, 4: 0.49}, 2, 2),
+        ({1: 0.05, 2: 0.40, 3: 0.15, 4: 0.40}, 3, 2),
+        # A clear favourite is both the median and the most probable grade.
+        ({1: 0.1, 2: 0.7, 3: 0.1, 4: 0.1}, 2, 2),
+        ({1: 0.3, 2: 0.1, 3: 0.2, 4: 0.4}, 3, 4),
+    ],
+)
+def test_grade_rules(probs, median, argmax):
+    from assessqa.models.bundle import decide_grade
+
+    assert decide_grade(probs, "median") == median
+    assert decide_grade(probs, "argmax") == argmax

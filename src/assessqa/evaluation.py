@@ -32,13 +32,17 @@ def _suggestion_confusion(gold: list[int], pred: list[int]) -> dict[str, int]:
     }
 
 
-def calibration_metrics(proba: np.ndarray, gold: np.ndarray, abstain_below: float) -> dict[str, Any]:
-    """ECE, and how coverage trades against accuracy when unsure grades are left to a person."""
+def calibration_metrics(
+    proba: np.ndarray, gold: np.ndarray, abstain_below: float, decided: np.ndarray | None = None
+) -> dict[str, Any]:
+    """ECE of the top grade's probability, and how coverage trades against accuracy when the grades the model
+    gives (``decided``, 1-4; the most probable when not given) are left to a person below a confidence."""
     from assessqa.models.bundle import expected_calibration_error
 
     y_index = gold - 1
-    conf = proba.max(axis=1)
-    correct = proba.argmax(axis=1) == y_index
+    given = proba.argmax(axis=1) if decided is None else np.asarray(decided) - 1
+    conf = proba[np.arange(len(given)), given]
+    correct = given == y_index
     curve = {}
     for threshold in (0.0, 0.4, 0.5, 0.6, 0.7, 0.8):
         kept = conf >= threshold
@@ -108,7 +112,7 @@ def evaluate(
             doc_type_correct += 1
         for dim, probs in analysis.grade_probs.items():
             gold_grades[dim].append(doc.grades[dim])
-            pred_grades[dim].append(max(probs, key=probs.get))
+            pred_grades[dim].append(scorer.model.grade_from(probs))
             probas[dim].append([probs[g] for g in (1, 2, 3, 4)])
         # evidence: sentence-level agreement with the annotated spans of each dimension's cues
         for dim in analysis.grade_probs:
@@ -147,7 +151,9 @@ def evaluate(
         "dimensions": {
             dim: {
                 **grade_metrics(gold_grades[dim], pred_grades[dim]),
-                **calibration_metrics(np.array(probas[dim]), np.array(gold_grades[dim]), scorer.model.config["abstain_below"]),
+                **calibration_metrics(
+                    np.array(probas[dim]), np.array(gold_grades[dim]), scorer.model.config["abstain_below"], np.array(pred_grades[dim])
+                ),
             }
             for dim in DIMENSIONS
             if gold_grades[dim]

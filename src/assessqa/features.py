@@ -16,13 +16,13 @@ import numpy as np
 from dateutil import parser as date_parser
 from spacy.tokens import Doc
 
-from assessqa.schemas import CUES, DIMENSION_CUES
+from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE
 from assessqa.segment import category_at, content_sentences, source_text
 from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 5
+FEATURES_VERSION = 8
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -130,7 +130,9 @@ def _compute_sentence_markers(text: str) -> list[str]:
     return marks + time_markers(text)
 
 
-_TITLED_NAME_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+# A title and one or two names: "Ms Begum", "Ms Ilona Kovacova", "Dr. Patel".
+_TITLED_NAME_RE = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+({_NAME})(?: ({_NAME}))?\b")
 
 
 def person_names(text: str) -> list[str]:
@@ -138,18 +140,29 @@ def person_names(text: str) -> list[str]:
     return [name for name, _ in named_children(text)]
 
 
-def mask_names(text: str, names: list[str]) -> str:
-    """Replace children's names and titled adults' surnames with placeholders, so that no grade can depend on
-    which names (and so which backgrounds) a document mentions."""
-    text = _TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
+def adult_names(text: str) -> list[str]:
+    """Names that follow a title anywhere in a document ("Ms Ilona Kovacova" gives both), so that they are
+    masked wherever they appear, titled or not ("the Kovacova family")."""
+    found = {name for match in _TITLED_NAME_RE.finditer(text) for name in match.groups()[1:] if name}
+    return sorted(found - _NOT_NAMES)
+
+
+def mask_names(text: str, names: list[str], adults: list[str] | tuple[str, ...] = ()) -> str:
+    """Replace children's names and adults' names with placeholders, so that no grade can depend on which
+    names (and so which backgrounds) a document mentions."""
     if names:
         text = re.sub(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", "__child__", text)
+    text = _TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
+    if adults:
+        text = re.sub(r"\b(?:" + "|".join(re.escape(n) for n in adults) + r")\b", "__person__", text)
     return text
 
 
-def sentence_repr(text: str, category: str | None, names: list[str] | None = None) -> str:
+def sentence_repr(
+    text: str, category: str | None, names: list[str] | None = None, adults: list[str] | tuple[str, ...] = ()
+) -> str:
     """What the evidence tagger reads for one sentence (names masked, markers appended)."""
-    return f"{mask_names(text, names or [])} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
+    return f"{mask_names(text, names or [], adults)} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
 
 
 @dataclass(frozen=True)
@@ -159,10 +172,31 @@ class SentenceUnit:
     text: str
     category: str | None
     names: tuple[str, ...] = ()
+    adults: tuple[str, ...] = ()
 
     @property
     def repr(self) -> str:
-        return sentence_repr(self.text, self.category, list(self.names))
+        return sentence_repr(self.text, self.category, list(self.names), self.adults)
+
+
+# Words of the previous sentence the evidence tagger reads as context (chosen by grouped cross-validation on
+# train+dev, training/README.md): evidence often continues its neighbour ("She said it happens every night.").
+CONTEXT_WORDS = 12
+_WORD_RE = re.compile(r"[\w'-]+")
+
+
+def unit_reprs(units: list[SentenceUnit]) -> list[str]:
+    """What the evidence tagger reads for each sentence: its own representation, then the first words of the
+    sentence before it (names masked), each prefixed ``P_`` so context never counts as the sentence's own words."""
+    out = []
+    for i, unit in enumerate(units):
+        if i == 0:
+            out.append(unit.repr)
+            continue
+        before = units[i - 1]
+        words = _WORD_RE.findall(mask_names(before.text, list(before.names), before.adults).lower())[:CONTEXT_WORDS]
+        out.append(unit.repr + "".join(f" P_{w}" for w in words))
+    return out
 
 
 def sentence_units(doc: Doc) -> list[SentenceUnit]:
@@ -177,6 +211,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     units = []
     text = source_text(doc)
     names = tuple(person_names(text))
+    adults = tuple(adult_names(text))
     for a, b in spans:
         raw = text[a:b]
         stripped = raw.strip()
@@ -185,7 +220,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
         start = a + (len(raw) - len(raw.lstrip()))
         i = bisect.bisect_right(starts, start) - 1
         category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None
-        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names))
+        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names, adults))
     return units
 
 
@@ -203,19 +238,21 @@ class ActionUnit:
     # (text, label) of the people/roles the assessqa_roles component found inside the unit.
     roles: tuple[tuple[str, str], ...] = ()
     names: tuple[str, ...] = ()
+    adults: tuple[str, ...] = ()
 
 
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
     names = tuple(person_names(source_text(doc)))
+    adults = tuple(adult_names(source_text(doc)))
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         start = span.start_char + lead
         roles = tuple((t, lab) for a, b, t, lab in all_roles if a >= span.start_char and b <= span.end_char)
-        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names))
+        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names, adults))
     return units
 
 
@@ -289,7 +326,7 @@ def action_repr(unit: ActionUnit, relevance: float | None = None) -> str:
     marks = action_markers(unit)
     if relevance is not None:
         marks.append("__rel_hi__" if relevance >= 0.2 else "__rel_mid__" if relevance >= 0.08 else "__rel_lo__")
-    return f"{mask_names(_action_body(unit), list(unit.names))} " + " ".join(marks)
+    return f"{mask_names(_action_body(unit), list(unit.names), unit.adults)} " + " ".join(marks)
 
 
 _CONTENT_WORD_RE = re.compile(r"[a-z]{3,}")
@@ -365,7 +402,13 @@ def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
     return float((weights * hits).sum() / total) if total > 0 else 0.0
 
 
-# A sentence whose every cue probability is below this carries no evidence for any dimension.
+# The cues each document type's dimensions read, in CUES order.
+TYPE_CUES: dict[str, tuple[str, ...]] = {
+    doc_type: tuple(c for c in CUES if any(c in DIMENSION_CUES[d] for d in dims)) for doc_type, dims in DIMENSIONS_BY_TYPE.items()
+}
+_TYPE_OF = {d: doc_type for doc_type, dims in DIMENSIONS_BY_TYPE.items() for d in dims}
+
+# A sentence whose every cue probability (among its type's cues) is below this carries no evidence.
 EVIDENCE_FLOOR = 0.1
 
 
@@ -383,11 +426,14 @@ def dimension_features(
     shares are taken over sentences that carry some evidence: padding, boilerplate or buzzwords with no evidence
     in them change none of these features.
     """
+    # Only the cues of this document type's own dimensions: a plan grade that read assessment cues (history links,
+    # say) would learn accidents of the corpus, and anyone could move it with sentences that merely sound like one.
+    own = [CUES.index(c) for c in TYPE_CUES[_TYPE_OF[dimension]]]
     if len(units):
-        keep = cue_probs.max(axis=1) >= EVIDENCE_FLOOR
+        keep = cue_probs[:, own].max(axis=1) >= EVIDENCE_FLOOR
         cue_probs = cue_probs[keep]
         units = [u for u, k in zip(units, keep) if k]
-    feats = cue_aggregates(cue_probs)
+    feats = cue_aggregates(cue_probs[:, own], tuple(CUES[j] for j in own))
     relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
     n = len(units)
     weights = cue_probs[:, relevant].max(axis=1) if n else np.zeros(0)

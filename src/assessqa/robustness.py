@@ -47,12 +47,13 @@ def swap_names(text: str, seed: int = 0) -> str:
     return pattern.sub(lambda m: mapping[m.group(1)], text)
 
 
+# Headings only, never the text after them: "Contingency: if progress is not made ..." keeps its sentence.
 _HEADING_ALTERNATIVES = {
-    r"(?i)^(?:child'?s? views.*|voice of the child|wishes and feelings)$": "WHAT THE CHILD TOLD US",
+    r"(?i)^(?:child'?s? views(?: and wishes| and feelings)?|voice of the child|wishes and feelings)$": "WHAT THE CHILD TOLD US",
     r"(?i)^family (?:history|background)$": "Background and history",
-    r"(?i)^analysis$|^worker'?s? analysis$": "Social worker's analysis",
+    r"(?i)^(?:analysis|worker'?s? analysis)$": "Social worker's analysis",
     r"(?i)^what are we worried about\??$": "Worries",
-    r"(?i)^contingency.*$": "What happens if things do not change",
+    r"(?i)^contingency(?: plan(?:ning)?| arrangements)?$": "What happens if things do not change",
 }
 _BULLET = re.compile(r"^(\s*)[-\u2022*]\s+", re.MULTILINE)
 _NUMBER = re.compile(r"^(\s*)\d{1,2}[.)]\s+", re.MULTILINE)
@@ -64,9 +65,13 @@ def rerender(text: str, seed: int = 0) -> str:
     lines = []
     for line in text.splitlines():
         stripped = line.strip().rstrip(":")
+        head, colon, rest = line.strip().partition(":")
         for pattern, replacement in _HEADING_ALTERNATIVES.items():
             if re.match(pattern, stripped):
                 line = replacement + ":"
+                break
+            if colon and rest.strip() and re.match(pattern, head.strip()):
+                line = f"{replacement}: {rest.strip()}"
                 break
         else:
             if stripped and len(stripped.split()) <= 6 and stripped[:1].isupper() and not stripped.endswith("."):

@@ -23,6 +23,7 @@ from assessqa.features import (
     needs_from,
     plan_figures,
     sentence_units,
+    unit_reprs,
 )
 from assessqa.models.bundle import AssessModel
 from assessqa.models.store import load_model, version_warnings
@@ -152,7 +153,7 @@ class Scorer:
         if resolved is None:
             resolved = doc._.doc_type
         units = sentence_units(doc)
-        cue_probs = self.model.cue_probabilities([u.repr for u in units])
+        cue_probs = self.model.cue_probabilities(unit_reprs(units))
         actions: list[ActionUnit] = []
         action_probs = np.zeros(0)
         flag_probs = np.zeros((0, len(ACTION_FLAGS)))
@@ -213,7 +214,7 @@ class Scorer:
         off_topic = domain_density(document.text) < self.model.config["min_domain_density"]
         dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
         for dim, probs in analysis.grade_probs.items():
-            grade = max(probs, key=probs.get)
+            grade = self.model.grade_from(probs)
             evidence, found = self._evidence(dim, analysis)
             dimensions[dim] = DimensionResult(
                 grade=grade,

@@ -22,7 +22,7 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     responses={
-        200: {"content": {"application/json": {"example": {"status": "ready", "model_version": "assessqa-0.1.0"}}}},
+        200: {"content": {"application/json": {"example": {"status": "ready", "model_version": "assessqa-0.2.0"}}}},
         **problem_responses("not_ready"),
     },
 )

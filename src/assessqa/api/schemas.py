@@ -27,7 +27,7 @@ SCORE_RESPONSE_EXAMPLE: dict[str, Any] = {
     "id": "case-0001",
     "doc_type": "plan",
     "doc_type_source": "given",
-    "model_version": "assessqa-0.1.0",
+    "model_version": "assessqa-0.2.0",
     "dimensions": {
         "lived_experience": None,
         "risk_analysis": None,

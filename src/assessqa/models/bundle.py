@@ -32,12 +32,22 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "doc_type": {"C": 4.0},
     "action_threshold": 0.5,
     "evidence_threshold": 0.5,
+    # "median" (chosen on dev: QWK and exact agreement at least as high as "argmax" in every dimension) or
+    # "argmax": how a grade is read from its four probabilities. The median grade minimises the expected number
+    # of steps wrong and never jumps across a middle grade when the model is torn between two far apart.
+    "grade_rule": "median",
+    # How far grade probabilities move from the ordinal model's own (0) to the temperature fitted out of fold (1).
+    # Chosen on dev by log-loss (training/README.md, "Calibration"): the full out-of-fold temperature leaves every
+    # dimension under-confident, none leaves lived_experience and child_focus over-confident.
+    "temperature_shrink": 0.5,
     # A grade whose calibrated probability is below this is flagged for human review.
     "abstain_below": 0.5,
     # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
     "min_domain_density": 2.0,
     # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
     "buzzword_negatives": 200,
+    # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
+    "stuffing_augmentation": True,
 }
 
 
@@ -123,7 +133,8 @@ class AssessModel:
         return one_vs_rest_proba(self.flag_model, action_reprs, self._weights)
 
     def grade_probabilities(self, dimension: str, features: dict[str, float]) -> dict[int, float]:
-        """Calibrated probability of each grade 1-4 (temperature fitted out of fold at training time)."""
+        """Probability of each grade 1-4, with the temperature recorded at training time (1.0 unless the config
+        chose out-of-fold temperature scaling)."""
         model = self.dimension_models[dimension]
         proba = model.predict_proba([features])[0]
         classes = [int(c) for c in model.classes_]
@@ -132,11 +143,33 @@ class AssessModel:
         calibrated = apply_temperature(raw[None, :], temperature)[0]
         return {g: float(p) for g, p in zip((1, 2, 3, 4), calibrated)}
 
+    def grade_from(self, probabilities: dict[int, float]) -> int:
+        """The grade the model gives, read from its grade probabilities by the configured ``grade_rule``."""
+        return decide_grade(probabilities, self.config["grade_rule"])
+
     def doc_type_probability(self, text: str) -> float | None:
         """Probability that the text is a plan, or None when the model has no doc-type classifier."""
         if self.doc_type_model is None:
             return None
         return float(_positive_proba(self.doc_type_model, [text])[0])
+
+
+def decide_grade(probabilities: dict[int, float], rule: str = "median") -> int:
+    """The median grade (first whose cumulative probability reaches one half) or the most probable one.
+
+    Example: ``{1: 0.02, 2: 0.49, 3: 0.0, 4: 0.49}`` gives 2 by median; argmax would flip between 2 and 4 on
+    rounding.
+    """
+    grades = sorted(probabilities)
+    if rule == "argmax":
+        return max(grades, key=lambda g: probabilities[g])
+    total = sum(probabilities.values())
+    running = 0.0
+    for grade in grades:
+        running += probabilities[grade]
+        if running >= total / 2:
+            return grade
+    return grades[-1]
 
 
 def one_vs_rest_proba(model: Pipeline, X: list[str], cache: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:

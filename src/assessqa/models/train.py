@@ -30,6 +30,7 @@ from assessqa.features import (
     sentence_repr,
     sentence_units,
     span_overlap,
+    unit_reprs,
 )
 from assessqa.models.bundle import (
     DEFAULT_CONFIG,
@@ -95,21 +96,42 @@ _BUZZ_TERMS = (
 )
 
 
+_EMPTY_HEADINGS = (
+    "Lived experience", "Voice of the child", "Analysis", "Risk analysis", "Analysis of risk", "Family history",
+    "Chronology", "SMART plan", "SMART outcomes", "Contingency", "Contingency plan", "Child's wishes and feelings",
+)
+
+
+def _buzzword_sentence(rng: np.random.Generator) -> str:
+    terms = rng.choice(_BUZZ_TERMS, size=int(rng.integers(1, 4)), replace=False)
+    return f"{rng.choice(_BUZZ_OPENERS)} {', '.join(terms[:-1]) + ' and ' if len(terms) > 1 else ''}{terms[-1]}."
+
+
 def buzzword_negatives(n: int, seed: int) -> list[str]:
     """Sentences made only of practice buzzwords: shown to the evidence tagger as carrying no evidence, so that
     keyword stuffing cannot raise a grade (the guidelines: do not mark generic sentences that use the words)."""
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n):
-        terms = rng.choice(_BUZZ_TERMS, size=int(rng.integers(1, 4)), replace=False)
+        sentence = _buzzword_sentence(rng)
         category = rng.choice(["analysis", "daily_life", "child_views", "risk", "plan", "family_history", "none"])
-        sentence = f"{rng.choice(_BUZZ_OPENERS)} {', '.join(terms[:-1]) + ' and ' if len(terms) > 1 else ''}{terms[-1]}."
         out.append(sentence_repr(sentence, None if category == "none" else str(category)))
     return out
 
 
+def stuffed_copy(doc: AnnotatedDocument, seed: int) -> AnnotatedDocument:
+    """The document with empty headings and buzzword sentences appended, and the same grades: what the grade
+    models learn from so that stuffing cannot buy a grade. The sentences are generated here, not taken from
+    the robustness probe (``assessqa.robustness.stuff_keywords``), although the vocabulary overlaps."""
+    rng = np.random.default_rng(seed)
+    headings = rng.choice(_EMPTY_HEADINGS, size=int(rng.integers(1, 5)), replace=False)
+    sentences = [_buzzword_sentence(rng) for _ in range(int(rng.integers(2, 7)))]
+    tail = "\n\n" + "\n\n".join(headings) + "\n\n" + " ".join(sentences) + "\n"
+    return doc.model_copy(update={"id": f"{doc.id}~stuffed", "text": doc.text + tail})
+
+
 def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
-    X = [u.repr for p in parsed for u in p.units]
+    X = [r for p in parsed for r in unit_reprs(p.units)]
     Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
     negatives = buzzword_negatives(cfg.get("buzzword_negatives", 200), cfg["seed"])
     X = X + negatives
@@ -124,7 +146,7 @@ def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
 def _cue_probs(tagger, columns: list[str], units: list[SentenceUnit]) -> np.ndarray:
     out = np.zeros((len(units), len(CUES)))
     if units:
-        raw = tagger.predict_proba([u.repr for u in units])
+        raw = tagger.predict_proba(unit_reprs(units))
         for j, cue in enumerate(columns):
             out[:, CUES.index(cue)] = raw[:, j]
     return out
@@ -188,8 +210,12 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
     oof /= oof.sum(axis=1, keepdims=True)
     y_index = y - 1
     temperature = fit_temperature(oof, y_index)
+    # Measured on dev, the full out-of-fold temperature overshoots (every dimension came out under-confident), so
+    # only the configured share of it is applied (DEFAULT_CONFIG["temperature_shrink"]).
+    applied = 1.0 + cfg.get("temperature_shrink", 1.0) * (temperature - 1.0)
     return {
-        "temperature": round(temperature, 4),
+        "temperature": round(applied, 4),
+        "oof_temperature": round(temperature, 4),
         "oof_ece_before": round(expected_calibration_error(oof, y_index), 4),
         "oof_ece_after": round(expected_calibration_error(apply_temperature(oof, temperature), y_index), 4),
     }
@@ -238,40 +264,47 @@ def train_model(
     n_folds = min(cfg["cv_folds"], len(set(groups)))
     folds = list(GroupKFold(n_splits=n_folds).split(np.zeros(len(parsed)), groups=groups))
 
+    # Stuffed copies are only ever scored out of fold, never trained on by the taggers: they stand for what a
+    # grade model will be shown, not for new evidence.
+    stuffed = parse_documents([stuffed_copy(p.doc, cfg["seed"] + i) for i, p in enumerate(parsed)]) if cfg.get("stuffing_augmentation") else []
+    scored = parsed + stuffed
+    fold_of = lambda idx: list(idx) + ([len(parsed) + i for i in idx] if stuffed else [])
+
     say("cross-fitting evidence tagger, action detector and flag models")
-    oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(parsed)
+    oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(scored)
     for train_idx, test_idx in folds:
         tagger, cols = _fit_cue_tagger([parsed[i] for i in train_idx], cfg)
-        for i in test_idx:
-            oof_cues[i] = _cue_probs(tagger, cols, parsed[i].units)
-    reprs = [candidate_reprs(p.candidates, needs_from(p.units, oof_cues[i])) for i, p in enumerate(parsed)]
-    oof_actions = [np.zeros(0)] * len(parsed)
-    oof_flags = [np.zeros((0, len(ACTION_FLAGS)))] * len(parsed)
+        for i in fold_of(test_idx):
+            oof_cues[i] = _cue_probs(tagger, cols, scored[i].units)
+    reprs = [candidate_reprs(p.candidates, needs_from(p.units, oof_cues[i])) for i, p in enumerate(scored)]
+    oof_actions = [np.zeros(0)] * len(scored)
+    oof_flags = [np.zeros((0, len(ACTION_FLAGS)))] * len(scored)
     for train_idx, test_idx in folds:
         detector, flag_model = _fit_action_parts([parsed[i] for i in train_idx], [reprs[i] for i in train_idx], cfg)
-        for i in test_idx:
+        for i in fold_of(test_idx):
             oof_actions[i] = _proba(detector, reprs[i], 0.0)
             oof_flags[i] = _flag_matrix(flag_model, reprs[i])
 
-    thresholds = evidence_thresholds(parsed, oof_cues)
+    thresholds = evidence_thresholds(parsed, oof_cues[: len(parsed)])
 
     say("fitting grade models")
     threshold = cfg["action_threshold"]
-    features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(parsed)]
+    features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(scored)]
+    scored_groups = np.concatenate([groups, groups]) if stuffed else groups
     dimension_models = {}
     calibration = {}
     for doc_type, dims in DIMENSIONS_BY_TYPE.items():
-        idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type]
-        dim_groups = groups[idx]
+        idx = [i for i, p in enumerate(scored) if p.doc.doc_type == doc_type]
+        dim_groups = scored_groups[idx]
         for dim in dims:
             X = [features[i][dim] for i in idx]
-            y = np.array([parsed[i].doc.grades[dim] for i in idx])
+            y = np.array([scored[i].doc.grades[dim] for i in idx])
             dimension_models[dim] = make_dimension_model(seed=cfg["seed"], **cfg["dimension"]).fit(X, y)
             calibration[dim] = _calibrate(X, y, dim_groups, cfg)
 
     say("fitting final evidence tagger, action detector and flag models on all training documents")
     tagger, cue_columns = _fit_cue_tagger(parsed, cfg)
-    detector, flag_model = _fit_action_parts(parsed, reprs, cfg)
+    detector, flag_model = _fit_action_parts(parsed, reprs[: len(parsed)], cfg)
     if detector is None:
         raise errors.no_training_data("corpus", "no annotated plan actions matched any action candidate")
     if flag_model is None:
