@@ -8,10 +8,19 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The shipped default model lives in the repository's models/ folder; an installed copy can be pointed at
-# with ASSESSQA_MODEL_DIR.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "default"
+
+
+def shipped_model_dir() -> Path:
+    """Where the shipped default model is: the checkout's models/default, or, in an installed wheel, the copy
+    packaged as ``assessqa/shipped_model`` (in the repository that is a link to models/default)."""
+    checkout = REPO_ROOT / "models" / "default"
+    if (checkout / "meta.json").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "shipped_model"
+
+
+DEFAULT_MODEL_DIR = shipped_model_dir()
 
 
 class Settings(BaseSettings):
