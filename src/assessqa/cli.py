@@ -50,7 +50,7 @@ def score(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes; one per CPU core scales throughput (each loads the model, ~0.5 GB).")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes, up to one per CPU core; each loads the model (~0.5 GB, ~10 s), so it pays off on large batches.")] = 1,
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
     from assessqa.batch import score_items

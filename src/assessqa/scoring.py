@@ -130,7 +130,8 @@ class Scorer:
 
     def parse(self, text: str, doc_type: str | None = None) -> Doc:
         """Run the segmentation pipeline; when the type is already known to be an assessment, the plan-only
-        components (action items, roles, the rule-based type detector) are skipped: they are half the cost."""
+        components (action items, roles, the rule-based type detector) are skipped: they cost more than the
+        other components together."""
         doc = self.nlp.make_doc(text)
         remember_text(doc, text)
         for name, component in self.nlp.pipeline:

@@ -268,7 +268,10 @@ def train_model(
     # grade model will be shown, not for new evidence.
     stuffed = parse_documents([stuffed_copy(p.doc, cfg["seed"] + i) for i, p in enumerate(parsed)]) if cfg.get("stuffing_augmentation") else []
     scored = parsed + stuffed
-    fold_of = lambda idx: list(idx) + ([len(parsed) + i for i in idx] if stuffed else [])
+
+    def fold_of(idx: np.ndarray) -> list[int]:
+        """A fold's documents and, when there are stuffed copies, their copies (which sit after the originals)."""
+        return list(idx) + ([len(parsed) + i for i in idx] if stuffed else [])
 
     say("cross-fitting evidence tagger, action detector and flag models")
     oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(scored)
