@@ -150,10 +150,9 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
         "Families were compared on the dev split only (`training/MODEL_SELECTION.md`, with 95% bootstrap intervals):",
         "the stacked TF-IDF design beat a document-level TF-IDF ordinal baseline and a MiniLM-embedding evidence",
         "tagger on every dimension, so it ships for all six. Flag-classifier settings were also chosen on dev.",
-        "- A fine-tuned MiniLM evidence tagger was trained and measured on dev (`training/FINETUNE.md`): 14 minutes to",
-        "  train on one CPU thread and 18 ms per sentence to run, for a dev evidence F1 gain of +0.02 (+0.05 averaged",
-        "  with the sparse tagger) whose 95% interval includes zero on risk_analysis. At about 1 document/s it cannot",
-        "  meet the speed goal, so it does not ship.",
+        "- A fine-tuned MiniLM evidence tagger was trained and measured on dev; `training/FINETUNE.md` holds its",
+        "  training time, speed and evidence F1 against the sparse tagger. Its small gain costs far more than the whole",
+        "  scoring budget, so it does not ship.",
         "- The evidence tagger also reads the first words of the previous sentence (`P_` tokens): chosen by grouped",
         "  5-fold cross-validation on train+dev (training/README.md).",
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 
-from assessqa.features import named_children
+from assessqa.features import adult_names, named_children
 
 # Given names and surnames from several backgrounds; a swap maps each name to one from another group.
 NAME_POOLS: dict[str, tuple[list[str], list[str]]] = {
@@ -25,15 +25,13 @@ NAME_POOLS: dict[str, tuple[list[str], list[str]]] = {
     "chinese": (["Wei", "Mei", "Jun", "Xiu", "Hao", "Lan"], ["Chen", "Wang", "Li", "Zhang"]),
     "jamaican": (["Tyrese", "Shanice", "Marlon", "Keisha", "Devon", "Latoya"], ["Campbell", "Brown", "Thompson", "Francis"]),
 }
-_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
-
-
 def swap_names(text: str, seed: int = 0) -> str:
-    """Replace named children and titled adults' surnames with names from a different background, consistently."""
+    """Replace named children and titled adults' names with names from a different background, consistently
+    (the adults are found as the masking finds them, so the probe and the mask agree on who is named)."""
     rng = random.Random(seed)
     groups = list(NAME_POOLS)
     given = [name for name, _ in named_children(text)]
-    surnames = sorted(set(_TITLED.findall(text)))
+    surnames = adult_names(text)
     mapping: dict[str, str] = {}
     for name in given:
         pool = NAME_POOLS[rng.choice(groups)][0]
