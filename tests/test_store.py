@@ -38,6 +38,14 @@ def test_corrupt_part_is_detected_by_hash(saved):
     assert info.value.code is errors.ErrorCode.MODEL_CORRUPT and "risk_analysis" in info.value.message
 
 
+def test_corrupt_evidence_scorer_is_named(saved):
+    # The evidence scorers are optional parts, but one listed in meta.json must still match its hash.
+    (saved / "evidence" / "smart_actions.skops").write_bytes(b"garbage")
+    with pytest.raises(errors.ModelError) as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_CORRUPT and "evidence/smart_actions.skops" in info.value.message
+
+
 def test_corrupt_meta(saved):
     (saved / "meta.json").write_text("{broken")
     with pytest.raises(errors.ModelError) as info:

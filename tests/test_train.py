@@ -27,3 +27,48 @@ def test_stuffed_copy_only_appends_and_keeps_every_label(corpus_splits):
         assert copy.text[span.start : span.end] == span.text
     for action in copy.actions:
         assert copy.text[action.start : action.end] == action.text
+
+
+def test_evidence_context_reads_each_neighbour_from_its_own_row():
+    import numpy as np
+
+    from assessqa.features import EVIDENCE_WINDOW, evidence_context
+    from assessqa.schemas import CUES
+
+    units = [SentenceUnit(i * 10, i * 10 + 9, f"Sentence number {i} here.", "risk") for i in range(4)]
+    probs = np.full((4, len(CUES)), 0.5)
+    probs[2, CUES.index("impact_analysis")] = 0.9  # only sentence 2 is likely evidence
+    X = evidence_context(units, probs)
+    k = len(CUES)
+    col = CUES.index("impact_analysis")
+    blocks = X[:, : (2 * EVIDENCE_WINDOW + 1) * k].reshape(4, 2 * EVIDENCE_WINDOW + 1, k)[:, :, col]
+    # Block 0 is the sentence itself, then the neighbours at -2, -1, +1, +2: 0.9 must show where each offset points.
+    assert blocks[2, 0] > 0 and blocks[0, 0] == 0
+    assert blocks[3, 2] > 0 and blocks[1, 3] > 0 and blocks[0, 4] > 0  # one before, one after, two after
+    assert blocks[3, 4] == 0  # past the end is padding, not a wrap-around to the first sentence
+    assert (X[:, (2 * EVIDENCE_WINDOW + 1) * k + col] > 0).all()  # the document's strongest sentence, on every row
+    assert evidence_context([], np.zeros((0, k))).shape == (0, X.shape[1])
+
+
+def test_every_dimension_gets_an_evidence_scorer_with_a_threshold(small_model):
+    from assessqa.schemas import DIMENSIONS
+
+    assert set(small_model.evidence_models) == set(DIMENSIONS)
+    assert set(small_model.meta["evidence_thresholds"]) == set(DIMENSIONS)
+
+
+def test_a_model_without_evidence_scorers_shows_what_the_tagger_found(small_model):
+    import dataclasses
+
+    import numpy as np
+
+    from assessqa.features import evidence_context
+    from assessqa.schemas import CUES
+
+    bare = dataclasses.replace(small_model, evidence_models={})
+    units = [SentenceUnit(0, 20, "Leo (2) was hurt.", "risk"), SentenceUnit(21, 40, "He sleeps well.", "daily_life")]
+    probs = np.zeros((2, len(CUES)))
+    probs[0, CUES.index("impact_analysis")] = 0.8
+    probs[1, CUES.index("protective_factor")] = 0.3
+    got = bare.evidence_probabilities(["risk_analysis"], probs, evidence_context(units, probs))
+    assert got["risk_analysis"].tolist() == [0.8, 0.3]

@@ -116,12 +116,11 @@ def evaluate(
             probas[dim].append([probs[g] for g in (1, 2, 3, 4)])
         # evidence: sentence-level agreement with the annotated spans of each dimension's cues
         for dim in analysis.grade_probs:
-            cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
             threshold = scorer.model.evidence_threshold(dim)
             spans = [(s.start, s.end) for s in doc.spans if s.cue in DIMENSION_CUES[dim]]
             for i, unit in enumerate(analysis.units):
                 is_gold = any(span_overlap(sp, (unit.start, unit.end)) >= 0.5 for sp in spans)
-                is_pred = bool(len(cols) and analysis.cue_probs[i, cols].max() >= threshold)
+                is_pred = bool(analysis.evidence_probs[dim][i] >= threshold)
                 key = "tp" if is_gold and is_pred else "fp" if is_pred else "fn" if is_gold else None
                 if key:
                     evidence[dim][key] += 1

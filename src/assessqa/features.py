@@ -16,13 +16,13 @@ import numpy as np
 from dateutil import parser as date_parser
 from spacy.tokens import Doc
 
-from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE
+from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 from assessqa.segment import category_at, content_sentences, source_text
 from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 8
+FEATURES_VERSION = 9
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -402,6 +402,48 @@ def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
     return float((weights * hits).sum() / total) if total > 0 else 0.0
 
 
+# How many sentences either side the evidence scorer reads (chosen by grouped cross-validation on train+dev,
+# training/README.md "Evidence in context"): whether a sentence is evidence depends on its neighbours, as when
+# a vague "there are concerns" opens a paragraph that the next sentence goes on to analyse.
+EVIDENCE_WINDOW = 2
+_TABLE_ROW_RE = re.compile(r"\t| \| ")
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def evidence_context(units: list[SentenceUnit], cue_probs: np.ndarray, window: int = EVIDENCE_WINDOW) -> np.ndarray:
+    """Per sentence, what the evidence scorer reads: the tagger's cue log-odds for the sentence, for the
+    ``window`` sentences either side (zeros past the ends) and the document's strongest sentence for each cue;
+    the section the sentence sits in; and its shape (length, a short fragment, a table row, its position).
+
+    Nothing here reads words: the scorer weighs the tagger's outputs against each other, which is how it learns
+    that a plan's outcome ("Zuzanna needs to feel safe at school") is not one of its needs although it reads
+    like one.
+    """
+    n, k = len(units), len(CUES)
+    if n == 0:
+        return np.zeros((0, (2 * window + 2) * k + len(SECTION_CATEGORIES) + 1 + 4))
+    own = _logit(cue_probs)
+    pad = np.zeros((window, k))
+    padded = np.vstack([pad, own, pad])
+    shifted = [padded[window + d : window + d + n] for d in range(-window, window + 1) if d != 0]
+    strongest = np.repeat(own.max(axis=0, keepdims=True), n, axis=0)
+    section = np.array([[u.category == c for c in SECTION_CATEGORIES] + [u.category is None] for u in units], dtype=float)
+    words = np.array([len(u.text.split()) for u in units], dtype=float)
+    shape = np.column_stack(
+        [
+            np.log1p(words),
+            words <= 3,
+            [bool(_TABLE_ROW_RE.search(u.text)) for u in units],
+            np.arange(n) / max(1, n - 1),
+        ]
+    )
+    return np.hstack([own, *shifted, strongest, section, shape])
+
+
 # The cues each document type's dimensions read, in CUES order.
 TYPE_CUES: dict[str, tuple[str, ...]] = {
     doc_type: tuple(c for c in CUES if any(c in DIMENSION_CUES[d] for d in dims)) for doc_type, dims in DIMENSIONS_BY_TYPE.items()
@@ -613,6 +655,8 @@ def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 __all__ = [
+    "evidence_context",
+    "EVIDENCE_WINDOW",
     "candidate_reprs",
     "needs_from",
     "ActionUnit",

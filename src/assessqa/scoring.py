@@ -20,6 +20,7 @@ from assessqa.features import (
     action_units,
     candidate_reprs,
     dimension_features,
+    evidence_context,
     needs_from,
     plan_figures,
     sentence_units,
@@ -62,6 +63,8 @@ class DocumentAnalysis:
     doc_type_source: str
     units: list[SentenceUnit]
     cue_probs: np.ndarray
+    # Per dimension, each sentence's probability of being evidence for it (the cue probabilities read in context).
+    evidence_probs: dict[str, np.ndarray]
     actions: list[ActionUnit]
     action_probs: np.ndarray
     flag_probs: np.ndarray
@@ -170,6 +173,8 @@ class Scorer:
         plan = links = None
         if resolved == "plan":
             plan, links = plan_figures(actions, flag_probs, needs, units, cue_probs)
+        context = evidence_context(units, cue_probs)
+        evidence_probs = self.model.evidence_probabilities(DIMENSIONS_BY_TYPE[resolved], cue_probs, context)
         grade_probs = {}
         for dim in DIMENSIONS_BY_TYPE[resolved]:
             feats = dimension_features(dim, cue_probs, units, flag_probs if resolved == "plan" else None, plan)
@@ -179,20 +184,25 @@ class Scorer:
             for s in doc.spans.get("sections", [])
         ]
         return DocumentAnalysis(
-            resolved, source, units, cue_probs, actions, action_probs, flag_probs, needs, grade_probs, sections, plan, links
+            resolved, source, units, cue_probs, evidence_probs, actions, action_probs, flag_probs, needs, grade_probs, sections, plan, links
         )
 
     def _evidence(self, dimension: str, analysis: DocumentAnalysis) -> tuple[list[Evidence], set[str]]:
+        """The strongest evidence sentences for ``dimension``, each named by its likeliest cue, and every cue
+        the shown sentences carry (which the suggestions read to say what is missing)."""
         threshold = self.model.evidence_threshold(dimension)
         cols = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
         scored = []
         found: set[str] = set()
         for i, unit in enumerate(analysis.units):
-            for j in cols:
-                p = analysis.cue_probs[i, j]
-                if p >= threshold:
-                    found.add(CUES[j])
-                    scored.append((p, unit, CUES[j]))
+            p = float(analysis.evidence_probs[dimension][i])
+            if p < threshold:
+                continue
+            cues = analysis.cue_probs[i, cols]
+            cue = CUES[cols[int(np.argmax(cues))]]
+            found.add(cue)
+            found.update(CUES[j] for j, q in zip(cols, cues) if q >= 0.5)
+            scored.append((p, unit, cue))
         scored.sort(key=lambda item: -item[0])
         evidence = []
         used = set()

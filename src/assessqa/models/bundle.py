@@ -7,19 +7,22 @@ serialises with skops and loads without unpickling anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from scipy.special import expit
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import ThreadpoolController
 
 from assessqa.models.ordinal import OrdinalClassifier
-from assessqa.schemas import ACTION_FLAGS, CUES
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "seed": 13,
@@ -48,6 +51,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "buzzword_negatives": 200,
     # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
     "stuffing_augmentation": True,
+    # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
+    # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context").
+    "evidence_context": {"max_iter": 100, "learning_rate": 0.1},
 }
 
 
@@ -83,6 +89,15 @@ def make_dimension_model(C: float, seed: int) -> Pipeline:
     )
 
 
+def make_evidence_model(max_iter: int, learning_rate: float, seed: int) -> HistGradientBoostingClassifier:
+    """Gradient-boosted trees over :func:`assessqa.features.evidence_context`: trees because the useful rules are
+    interactions ("need is likely, but child_outcome is likelier"). No early stopping: its validation split would
+    be random rather than by writing batch, and the model would change with the row order."""
+    return HistGradientBoostingClassifier(
+        max_iter=max_iter, learning_rate=learning_rate, early_stopping=False, random_state=seed
+    )
+
+
 @dataclass
 class AssessModel:
     """All trained parts plus the metadata written to ``meta.json``."""
@@ -93,6 +108,8 @@ class AssessModel:
     dimension_models: dict[str, Pipeline]
     doc_type_model: Pipeline | None
     meta: dict[str, Any] = field(default_factory=dict)
+    # One per dimension; a model without them shows as evidence the sentences whose own cue probability is high.
+    evidence_models: dict[str, HistGradientBoostingClassifier] = field(default_factory=dict)
     # Stacked one-vs-rest weights, built on first use (see :func:`one_vs_rest_proba`); never saved.
     _weights: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -119,6 +136,23 @@ class AssessModel:
         out = np.zeros((len(sentence_reprs), len(CUES)))
         for j, cue in enumerate(classes):
             out[:, CUES.index(cue)] = raw[:, j]
+        return out
+
+    def evidence_probabilities(
+        self, dimensions: tuple[str, ...] | list[str], cue_probs: np.ndarray, context: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Per dimension, each sentence's probability of being evidence for it. ``context`` is
+        :func:`assessqa.features.evidence_context` of the same sentences and ``cue_probs``."""
+        out = {}
+        with _one_openmp_thread():
+            for dim in dimensions:
+                model = self.evidence_models.get(dim)
+                if not len(cue_probs):
+                    out[dim] = np.zeros(0)
+                elif model is None:
+                    out[dim] = cue_probs[:, [CUES.index(c) for c in DIMENSION_CUES[dim]]].max(axis=1)
+                else:
+                    out[dim] = _positive_proba(model, context)
         return out
 
     def action_probabilities(self, action_reprs: list[str]) -> np.ndarray:
@@ -152,6 +186,19 @@ class AssessModel:
         if self.doc_type_model is None:
             return None
         return float(_positive_proba(self.doc_type_model, [text])[0])
+
+
+@lru_cache(maxsize=1)
+def _openmp_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_openmp_thread():
+    """Gradient-boosted trees predict with OpenMP threads. On one document's ~50 sentences that buys nothing, and
+    where scoring already runs in parallel (``assessqa score --jobs``, API workers) the threads fight over the
+    cores: measured, batch scoring with two workers fell from ~36 to 2.4 documents/s. The limit only holds for the
+    calling thread and is lifted on exit."""
+    return _openmp_controller().limit(limits=1, user_api="openmp")
 
 
 def decide_grade(probabilities: dict[int, float], rule: str = "median") -> int:
@@ -225,7 +272,7 @@ def expected_calibration_error(proba: np.ndarray, y_index: np.ndarray, bins: int
     return float(ece)
 
 
-def _positive_proba(model: Pipeline, X: list[str]) -> np.ndarray:
+def _positive_proba(model: Any, X: Any) -> np.ndarray:
     classes = list(model.classes_)
     proba = model.predict_proba(X)
     if 1 in classes:

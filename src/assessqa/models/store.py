@@ -9,6 +9,7 @@ A model folder::
         doc_type.skops
         action_flags.skops
         dimensions/<dimension>.skops
+        evidence/<dimension>.skops   (optional) the evidence scorer of each dimension
         MODEL_CARD.md
 
 Loading never unpickles: skops reports the types a file would build, and only scikit-learn, NumPy, SciPy
@@ -54,6 +55,8 @@ def _parts(model: AssessModel) -> dict[str, Any]:
     parts["action_flags.skops"] = model.flag_model
     for dim, est in model.dimension_models.items():
         parts[f"dimensions/{dim}.skops"] = est
+    for dim, est in model.evidence_models.items():
+        parts[f"evidence/{dim}.skops"] = est
     return parts
 
 
@@ -92,7 +95,7 @@ def _load_part(path: Path, expected_hash: str | None, where: str) -> Any:
     if not path.is_file():
         raise errors.model_corrupt(where, f"{path.name} is missing")
     if expected_hash is not None and _sha256(path) != expected_hash:
-        shown = f"dimensions/{path.name}" if path.parent.name == "dimensions" else path.name
+        shown = f"{path.parent.name}/{path.name}" if path.parent.name in ("dimensions", "evidence") else path.name
         raise errors.model_corrupt(where, f"{shown} does not match the hash in meta.json")
     try:
         untrusted = sio.get_untrusted_types(file=path)
@@ -154,6 +157,12 @@ def load_model(directory: Path) -> AssessModel:
             else None
         ),
         meta=meta,
+        # Optional: a model trained without them scores evidence from the tagger alone.
+        evidence_models={
+            dim: _load_part(directory / "evidence" / f"{dim}.skops", hashes[f"evidence/{dim}.skops"], where)
+            for dim in DIMENSIONS
+            if f"evidence/{dim}.skops" in hashes
+        },
     )
     return model
 

@@ -25,6 +25,7 @@ from assessqa.features import (
     action_units,
     candidate_reprs,
     dimension_features,
+    evidence_context,
     needs_from,
     plan_figures,
     sentence_repr,
@@ -39,6 +40,7 @@ from assessqa.models.bundle import (
     expected_calibration_error,
     fit_temperature,
     make_dimension_model,
+    make_evidence_model,
     make_multilabel_classifier,
     make_text_classifier,
 )
@@ -221,25 +223,80 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
     }
 
 
-def evidence_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray], grid: np.ndarray | None = None) -> dict[str, float]:
-    """Per dimension, the evidence-probability cut that best matches the annotated evidence sentences (F1).
+def best_threshold(gold: np.ndarray, score: np.ndarray, grid: np.ndarray | None = None) -> float:
+    """The probability cut on ``score`` that best matches ``gold`` (F1), from a grid of 0.30 to 0.85.
 
-    Fitted on out-of-fold tagger outputs: the tagger is trained with balanced class weights, so its 0.5 is tuned
-    for recall, while an auditor reading the evidence list wants each sentence shown to be real evidence.
+    Fitted on out-of-fold outputs: the tagger is trained with balanced class weights, so its 0.5 is tuned for
+    recall, while an auditor reading the evidence list wants each sentence shown to be real evidence.
     """
     grid = np.round(np.arange(0.3, 0.86, 0.05), 2) if grid is None else grid
+    f1 = [f1_score(gold.astype(bool), score >= t, zero_division=0.0) for t in grid]
+    return float(grid[int(np.argmax(f1))])
+
+
+def _evidence_gold(p: ParsedDoc, dim: str) -> np.ndarray:
+    cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
+    return p.cue_labels[:, cols].max(axis=1) if len(p.units) else np.zeros(0, dtype=int)
+
+
+def _tagger_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray]) -> dict[str, float]:
+    """Thresholds on the tagger's own cue probabilities, for a model trained without evidence scorers."""
     out = {}
     for doc_type, dims in DIMENSIONS_BY_TYPE.items():
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type and len(p.units)]
         for dim in dims:
-            cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
-            if not idx:
-                continue
-            gold = np.concatenate([parsed[i].cue_labels[:, cols].max(axis=1) for i in idx]).astype(bool)
-            score = np.concatenate([cue_probs[i][:, cols].max(axis=1) for i in idx])
-            f1 = [f1_score(gold, score >= t, zero_division=0.0) for t in grid]
-            out[dim] = float(grid[int(np.argmax(f1))])
+            if idx:
+                cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
+                gold = np.concatenate([_evidence_gold(parsed[i], dim) for i in idx])
+                out[dim] = best_threshold(gold, np.concatenate([cue_probs[i][:, cols].max(axis=1) for i in idx]))
     return out
+
+
+def _fit_evidence_models(
+    parsed: list[ParsedDoc],
+    contexts: list[np.ndarray],
+    extra: list[tuple[np.ndarray, np.ndarray]],
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    cfg: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Per dimension, the evidence scorer over out-of-fold tagger outputs in context, and its threshold fitted on
+    the scorer's own out-of-fold outputs (a second cross-fit over the same folds, so no document's threshold
+    evidence comes from a scorer that saw it). ``extra[i]`` holds rows that only ever count as training rows
+    for document ``i`` (the buzzword tail of its stuffed copy, all labelled "not evidence")."""
+    models: dict[str, Any] = {}
+    thresholds: dict[str, float] = {}
+    fold_of = np.zeros(len(parsed), dtype=int)
+    for k, (_, test_idx) in enumerate(folds):
+        fold_of[test_idx] = k
+
+    def rows(idx: list[int], dim: str, with_extra: bool) -> tuple[np.ndarray, np.ndarray]:
+        X = [contexts[i] for i in idx] + ([extra[i][0] for i in idx] if with_extra else [])
+        y = [_evidence_gold(parsed[i], dim) for i in idx] + ([extra[i][1] for i in idx] if with_extra else [])
+        return np.vstack(X), np.concatenate(y)
+
+    for doc_type, dims in DIMENSIONS_BY_TYPE.items():
+        idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type and len(p.units)]
+        for dim in dims:
+            X_all, y_all = rows(idx, dim, True)
+            if not idx or len(set(y_all.tolist())) < 2:
+                continue
+            gold, score = [], []
+            for k in range(len(folds)):
+                train = [i for i in idx if fold_of[i] != k]
+                test = [i for i in idx if fold_of[i] == k]
+                if not test:
+                    continue
+                X, y = rows(train, dim, True)
+                if len(set(y.tolist())) < 2:
+                    continue
+                model = make_evidence_model(seed=cfg["seed"], **cfg["evidence_context"]).fit(X, y)
+                X_test, y_test = rows(test, dim, False)
+                gold.append(y_test)
+                score.append(model.predict_proba(X_test)[:, list(model.classes_).index(1)])
+            if gold:
+                thresholds[dim] = best_threshold(np.concatenate(gold), np.concatenate(score))
+            models[dim] = make_evidence_model(seed=cfg["seed"], **cfg["evidence_context"]).fit(X_all, y_all)
+    return models, thresholds
 
 
 def train_model(
@@ -288,7 +345,21 @@ def train_model(
             oof_actions[i] = _proba(detector, reprs[i], 0.0)
             oof_flags[i] = _flag_matrix(flag_model, reprs[i])
 
-    thresholds = evidence_thresholds(parsed, oof_cues[: len(parsed)])
+    say("cross-fitting evidence scorers")
+    contexts = [evidence_context(p.units, oof_cues[i]) for i, p in enumerate(parsed)]
+    n_context = contexts[0].shape[1] if contexts else 0
+    tails = []
+    for i, p in enumerate(parsed):
+        if not stuffed:
+            tails.append((np.zeros((0, n_context)), np.zeros(0, dtype=int)))
+            continue
+        copy = scored[len(parsed) + i]
+        tail = np.array([u.start >= len(p.doc.text) for u in copy.units], dtype=bool)
+        tails.append((evidence_context(copy.units, oof_cues[len(parsed) + i])[tail], np.zeros(int(tail.sum()), dtype=int)))
+    if cfg.get("evidence_context"):
+        evidence_models, thresholds = _fit_evidence_models(parsed, contexts, tails, folds, cfg)
+    else:
+        evidence_models, thresholds = {}, _tagger_thresholds(parsed, oof_cues[: len(parsed)])
 
     say("fitting grade models")
     threshold = cfg["action_threshold"]
@@ -339,4 +410,5 @@ def train_model(
         dimension_models=dimension_models,
         doc_type_model=doc_type_model,
         meta=meta,
+        evidence_models=evidence_models,
     )
