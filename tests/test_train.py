@@ -72,3 +72,12 @@ def test_a_model_without_evidence_scorers_shows_what_the_tagger_found(small_mode
     probs[1, CUES.index("protective_factor")] = 0.3
     got = bare.evidence_probabilities(["risk_analysis"], probs, evidence_context(units, probs))
     assert got["risk_analysis"].tolist() == [0.8, 0.3]
+
+
+def test_a_model_saved_before_the_evidence_floor_setting_keeps_the_floor_it_was_trained_with(small_model):
+    import dataclasses
+
+    config = {k: v for k, v in small_model.meta["config"].items() if k != "evidence_floor"}
+    old = dataclasses.replace(small_model, meta={**small_model.meta, "config": config})
+    assert old.config["evidence_floor"] == 0.1
+    assert small_model.config["evidence_floor"] == small_model.meta["config"]["evidence_floor"]

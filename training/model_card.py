@@ -14,7 +14,9 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def render(meta: dict, agreement: dict | None, robustness: dict | None = None, speed: dict | None = None) -> str:
+def render(
+    meta: dict, agreement: dict | None, robustness: dict | None = None, speed: dict | None = None, cv: dict | None = None
+) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
     lines = [
@@ -98,6 +100,8 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
                 f"| {dim} | {_fmt(m.get('ece'))} | {_fmt(floor.get('mean'))} / {_fmt(floor.get('p95'))} | {_fmt(c.get('temperature'))} ({_fmt(c.get('oof_temperature', c.get('temperature')))}) | "
                 f"{_fmt(m.get('needs_review_share'))} | {_fmt(m.get('exact_when_confident'))} | {points} |"
             )
+        if cv:
+            lines += _cv_lines(meta, cv)
         pooled = metrics.get("calibration_pooled")
         if pooled:
             floor = pooled["ece_if_perfectly_calibrated"]
@@ -131,7 +135,7 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
             "",
             f"- Names of children and adults swapped across backgrounds: no grade changed in {100 * robustness['name_swap_no_grade_change']:.1f}% of documents (names are masked before any classifier reads the text).",
             f"- Same content re-rendered in another house style (headings reworded, case, bullets vs numbers, spacing): every grade within one step in {100 * robustness['rerender_within_one_step']:.1f}% of documents, unchanged in {100 * robustness['rerender_no_change']:.1f}%.",
-            f"- Keyword stuffing and empty headings appended: {robustness['keyword_stuffing_raised_grades']} grades rose. The evidence tagger is trained with buzzword-only sentences as negatives, and the grade models with a stuffed copy of every training document at its original grades (generated buzzwords, not the probe's text, though the vocabulary overlaps, so this probe is partly in-distribution).",
+            f"- Keyword stuffing and empty headings appended: {robustness['keyword_stuffing_raised_grades']} grades rose. The evidence tagger is trained with buzzword-only sentences as negatives, and the grade models with a stuffed copy of every training document at its original grades (generated buzzwords, not the probe's text, though the vocabulary overlaps, so this probe is partly in-distribution). Sentences whose every cue probability is under the evidence floor are left out of the grade features; the floor was chosen by cross-validation on train+dev, where it also took the stuffing count there from 3 to 0 (training/README.md).",
             f"- Off-topic text and gibberish: {robustness['off_topic_and_gibberish_graded_1_or_flagged']} grades were 1 or flagged for review; {robustness['off_topic_and_gibberish_graded_3_4_unflagged']} were graded 3-4 without a flag.",
         ]
     if speed:
@@ -178,16 +182,40 @@ def render(meta: dict, agreement: dict | None, robustness: dict | None = None, s
         "  split was scored after each development retrain (four for this version: context features, calibration,",
         "  plan grades reading plan cues only, full name masking), and one calibration setting was revised after such a",
         "  scoring (training/README.md). The evidence scorers (0.3.0) were scored on it twice: with 200 boosting rounds",
-        "  and then with the shipped 100, a change made for speed on cross-validated figures. Treat these figures as",
-        "  slightly optimistic.",
+        "  and then with the shipped 100, a change made for speed on cross-validated figures; the evidence floor (0.3.1)",
+        "  once, after it was chosen by cross-validation. Treat these figures as slightly optimistic.",
         "- Grades reflect what is written. A well-written record of poor practice can grade well.",
         "- English only. Children are found from the \"Name (age)\" pattern; other ways of introducing a child are missed",
         "  by the per-child suggestions.",
         "- Bag-of-words models can be pushed by keyword stuffing; the grade models read aggregated evidence and wording",
-        "  features rather than headings or length, which limits but does not remove this.",
+        "  features rather than headings or length, and ignore sentences whose every cue probability is under the",
+        f"  evidence floor ({meta.get('config', {}).get('evidence_floor', 0.1)}), which limits but does not remove this: buzzwords the tagger",
+        "  scores above the floor still count.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _cv_lines(meta: dict, cv: dict) -> list[str]:
+    """Calibration and grades on every train+dev document, each graded by a model that never saw its batch."""
+    same = cv.get("model_config") in (None, meta.get("config"))
+    lines = [
+        "",
+        f"Per-dimension calibration on more documents: whole-model grouped {cv['folds']}-fold cross-validation on train+dev",
+        f"({cv['documents']} documents, `python3 training/grade_cv.py`; each fold graded by a model trained on the others",
+        "with this configuration" + ("" if same else " **(measured with a different configuration than this model's)**") + "):",
+        "",
+        "| dimension | n | QWK | ECE | ECE of a perfectly calibrated model, same n (mean / p95) | confidence − accuracy | stuffed copies graded higher |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for dim, m in cv["dimensions"].items():
+        floor = m["ece_if_perfectly_calibrated"]
+        gap = m.get("confidence_minus_accuracy")
+        lines.append(
+            f"| {dim} | {m['n']} | {_fmt(m['qwk'])} | {_fmt(m['ece'])} | {_fmt(floor['mean'])} / {_fmt(floor['p95'])} | "
+            f"{'' if gap is None else f'{gap:+.3f}'} | {m['stuffing_raised']} |"
+        )
+    return lines
 
 
 def _calibration_text(meta: dict) -> str:
@@ -203,6 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("--agreement", type=Path, default=None, help="AGREEMENT.json with rater agreement figures")
+    parser.add_argument("--cv", type=Path, default=None, help="grade_cv.json from training/grade_cv.py")
     args = parser.parse_args()
     meta = json.loads((args.model_dir / "meta.json").read_text(encoding="utf-8"))
     agreement = json.loads(args.agreement.read_text(encoding="utf-8")) if args.agreement and args.agreement.exists() else None
@@ -210,6 +239,7 @@ def main() -> None:
     for name in ("robustness", "speed"):
         path = args.model_dir / f"{name}.json"
         extras[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    extras["cv"] = json.loads(args.cv.read_text(encoding="utf-8")) if args.cv and args.cv.exists() else None
     (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement, **extras), encoding="utf-8")
     print(f"wrote {args.model_dir / 'MODEL_CARD.md'}")
     report = args.agreement.with_suffix(".md") if args.agreement else None

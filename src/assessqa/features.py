@@ -450,8 +450,11 @@ TYPE_CUES: dict[str, tuple[str, ...]] = {
 }
 _TYPE_OF = {d: doc_type for doc_type, dims in DIMENSIONS_BY_TYPE.items() for d in dims}
 
-# A sentence whose every cue probability (among its type's cues) is below this carries no evidence.
-EVIDENCE_FLOOR = 0.1
+# A sentence whose every cue probability (among its type's cues) is below this carries no evidence for the grade
+# models; a trained model records the floor it used in its config ("evidence_floor"). 0.2 was chosen by whole-model
+# cross-validation on train+dev (training/README.md, "Evidence floor"): buzzword sentences the tagger scores 0.1-0.2
+# no longer count, and calibration improved.
+EVIDENCE_FLOOR = 0.2
 
 
 def dimension_features(
@@ -460,6 +463,7 @@ def dimension_features(
     units: list[SentenceUnit],
     flag_probs: np.ndarray | None,
     plan: "PlanFigures | None" = None,
+    floor: float = EVIDENCE_FLOOR,
 ) -> dict[str, float]:
     """Features of one document for one dimension's grade model.
 
@@ -472,7 +476,7 @@ def dimension_features(
     # say) would learn accidents of the corpus, and anyone could move it with sentences that merely sound like one.
     own = [CUES.index(c) for c in TYPE_CUES[_TYPE_OF[dimension]]]
     if len(units):
-        keep = cue_probs[:, own].max(axis=1) >= EVIDENCE_FLOOR
+        keep = cue_probs[:, own].max(axis=1) >= floor
         cue_probs = cue_probs[keep]
         units = [u for u, k in zip(units, keep) if k]
     feats = cue_aggregates(cue_probs[:, own], tuple(CUES[j] for j in own))

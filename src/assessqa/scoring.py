@@ -177,7 +177,9 @@ class Scorer:
         evidence_probs = self.model.evidence_probabilities(DIMENSIONS_BY_TYPE[resolved], cue_probs, context)
         grade_probs = {}
         for dim in DIMENSIONS_BY_TYPE[resolved]:
-            feats = dimension_features(dim, cue_probs, units, flag_probs if resolved == "plan" else None, plan)
+            feats = dimension_features(
+                dim, cue_probs, units, flag_probs if resolved == "plan" else None, plan, floor=self.model.config["evidence_floor"]
+            )
             grade_probs[dim] = self.model.grade_probabilities(dim, feats)
         sections = [
             SectionResult(title=s._.section_title or s.text[:60], category=s.label_, start=s.start_char, end=s.end_char)

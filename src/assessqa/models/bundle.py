@@ -21,6 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
+from assessqa.features import EVIDENCE_FLOOR
 from assessqa.models.ordinal import OrdinalClassifier
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES
 
@@ -47,6 +48,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "abstain_below": 0.5,
     # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
     "min_domain_density": 2.0,
+    # Sentences whose every own-type cue probability is below this are left out of the grade features.
+    "evidence_floor": EVIDENCE_FLOOR,
     # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
     "buzzword_negatives": 200,
     # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
@@ -119,7 +122,11 @@ class AssessModel:
 
     @property
     def config(self) -> dict[str, Any]:
-        return {**DEFAULT_CONFIG, **self.meta.get("config", {})}
+        saved = self.meta.get("config", {})
+        # Models saved before the floor was a setting were trained with 0.1; reading them with today's default
+        # would give their grade models features they never saw.
+        legacy = {} if "evidence_floor" in saved else {"evidence_floor": 0.1}
+        return {**DEFAULT_CONFIG, **legacy, **saved}
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

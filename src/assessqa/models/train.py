@@ -189,14 +189,18 @@ def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
     return flag_model.predict_proba(X)
 
 
-def _doc_features(p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, threshold: float):
+def _doc_features(
+    p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, threshold: float, floor: float
+):
     detected = plan = None
     if p.doc.doc_type == "plan":
         keep = action_probs >= threshold
         detected = flag_probs[keep]
         actions = [c for c, k in zip(p.candidates, keep) if k]
         plan, _ = plan_figures(actions, detected, needs_from(p.units, cue_probs), p.units, cue_probs)
-    return {dim: dimension_features(dim, cue_probs, p.units, detected, plan) for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]}
+    return {
+        dim: dimension_features(dim, cue_probs, p.units, detected, plan, floor=floor) for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]
+    }
 
 
 def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, Any]) -> dict[str, float]:
@@ -363,7 +367,9 @@ def train_model(
 
     say("fitting grade models")
     threshold = cfg["action_threshold"]
-    features = [_doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold) for i, p in enumerate(scored)]
+    features = [
+        _doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold, cfg["evidence_floor"]) for i, p in enumerate(scored)
+    ]
     scored_groups = np.concatenate([groups, groups]) if stuffed else groups
     dimension_models = {}
     calibration = {}

@@ -1,0 +1,42 @@
+"""Grade features: what a sentence carrying no evidence must not change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assessqa.features import SentenceUnit, dimension_features
+from assessqa.schemas import CUES
+
+
+def _doc(extra_prob: float | None):
+    units = [
+        SentenceUnit(0, 40, "Aisha (9) told me she hides when Dad shouts.", "child_views", ("Aisha",)),
+        SentenceUnit(41, 80, "She walks to school with her friend Mia each morning.", "daily_life", ("Aisha",)),
+    ]
+    probs = np.zeros((2, len(CUES)))
+    probs[0, CUES.index("child_voice")] = 0.9
+    probs[1, CUES.index("daily_life")] = 0.8
+    if extra_prob is not None:
+        # A buzzword sentence the tagger gives a faint cue probability.
+        units.append(SentenceUnit(81, 160, "This assessment has fully considered the lived experience of the child.", None))
+        row = np.zeros((1, len(CUES)))
+        row[0, CUES.index("history_link")] = extra_prob
+        probs = np.vstack([probs, row])
+    return units, probs
+
+
+@pytest.mark.parametrize(
+    "floor, extra_prob, unchanged",
+    [
+        (0.2, 0.16, True),  # below the floor: the sentence is invisible to the grade model
+        (0.1, 0.16, False),  # above a lower floor it counts, which is how stuffing could nudge a grade
+        (0.2, 0.0, True),  # no cue at all: never counted
+    ],
+)
+def test_sentences_below_the_evidence_floor_change_no_grade_feature(floor, extra_prob, unchanged):
+    units, probs = _doc(None)
+    before = dimension_features("lived_experience", probs, units, None, floor=floor)
+    units, probs = _doc(extra_prob)
+    after = dimension_features("lived_experience", probs, units, None, floor=floor)
+    assert (before == after) is unchanged
