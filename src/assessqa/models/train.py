@@ -228,12 +228,13 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
 
 
 def best_threshold(gold: np.ndarray, score: np.ndarray, grid: np.ndarray | None = None) -> float:
-    """The probability cut on ``score`` that best matches ``gold`` (F1), from a grid of 0.30 to 0.85.
+    """The probability cut on ``score`` that best matches ``gold`` (F1), from a grid of 0.10 to 0.85.
 
-    Fitted on out-of-fold outputs: the tagger is trained with balanced class weights, so its 0.5 is tuned for
-    recall, while an auditor reading the evidence list wants each sentence shown to be real evidence.
+    Fitted on out-of-fold outputs. The tagger is trained with balanced class weights, so its 0.5 is tuned for
+    recall and its best cut lies above; the evidence scorers are not reweighted, so theirs lies below 0.5 (0.3, the
+    old grid's lowest point, was chosen for smart_actions, so the grid now reaches down to 0.1).
     """
-    grid = np.round(np.arange(0.3, 0.86, 0.05), 2) if grid is None else grid
+    grid = np.round(np.arange(0.1, 0.86, 0.05), 2) if grid is None else grid
     f1 = [f1_score(gold.astype(bool), score >= t, zero_division=0.0) for t in grid]
     return float(grid[int(np.argmax(f1))])
 
