@@ -22,10 +22,10 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 from assessqa.annotations import load_corpus, load_splits, split_documents
-from assessqa.features import evidence_context
+from assessqa.features import dimension_strength, evidence_context
 from assessqa.models.bundle import DEFAULT_CONFIG, make_evidence_model
 from assessqa.models.train import _cue_probs, _evidence_gold, _fit_cue_tagger, parse_documents
-from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
+from assessqa.schemas import CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 
 K = len(CUES)
 S = len(SECTION_CATEGORIES) + 1
@@ -85,8 +85,7 @@ def main() -> None:
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type]
         for dim in dims:
             gold = np.concatenate([_evidence_gold(parsed[i], dim) for i in idx])
-            cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
-            tagger_score = np.concatenate([oof[i][:, cols].max(axis=1) for i in idx])
+            tagger_score = np.concatenate([dimension_strength(oof[i], dim) for i in idx])
             table.setdefault("tagger alone (0.2.0)", {})[dim] = best_f1(gold, tagger_score)
             rows_fold = np.concatenate([[fold_of[i]] * len(parsed[i].units) for i in idx])
             for name, window, blocks, rounds in VARIANTS:

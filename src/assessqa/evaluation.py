@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score, confusion_matrix, f1_score
 
 from assessqa.features import span_overlap
-from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES, DIMENSIONS, AnnotatedDocument
+from assessqa.schemas import ACTION_FLAGS, DIMENSION_CUES, DIMENSIONS, AnnotatedDocument
 from assessqa.scoring import Scorer
 
 

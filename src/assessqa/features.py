@@ -402,6 +402,12 @@ def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
     return float((weights * hits).sum() / total) if total > 0 else 0.0
 
 
+def dimension_strength(matrix: np.ndarray, dimension: str) -> np.ndarray:
+    """Per sentence, the strongest of ``dimension``'s cue columns of a sentences x cues matrix (probabilities or
+    0/1 labels): how strongly the sentence is evidence for the dimension by the tagger (or the annotators) alone."""
+    return matrix[:, [CUES.index(c) for c in DIMENSION_CUES[dimension]]].max(axis=1) if len(matrix) else np.zeros(0)
+
+
 # How many sentences either side the evidence scorer reads (chosen by grouped cross-validation on train+dev,
 # training/README.md "Evidence in context"): whether a sentence is evidence depends on its neighbours, as when
 # a vague "there are concerns" opens a paragraph that the next sentence goes on to analyse.
@@ -480,9 +486,8 @@ def dimension_features(
         cue_probs = cue_probs[keep]
         units = [u for u, k in zip(units, keep) if k]
     feats = cue_aggregates(cue_probs[:, own], tuple(CUES[j] for j in own))
-    relevant = [CUES.index(c) for c in DIMENSION_CUES[dimension]]
     n = len(units)
-    weights = cue_probs[:, relevant].max(axis=1) if n else np.zeros(0)
+    weights = dimension_strength(cue_probs, dimension)
     feats["relevant_share"] = float((weights >= 0.5).mean()) if n else 0.0
     feats["relevant_soft_share"] = float(weights.mean()) if n else 0.0
     # How the dimension's own evidence is written (weighted by how strongly each sentence is evidence).
@@ -659,6 +664,7 @@ def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 __all__ = [
+    "dimension_strength",
     "evidence_context",
     "EVIDENCE_WINDOW",
     "candidate_reprs",

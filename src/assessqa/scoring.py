@@ -203,6 +203,7 @@ class Scorer:
             cues = analysis.cue_probs[i, cols]
             cue = CUES[cols[int(np.argmax(cues))]]
             found.add(cue)
+            # 0.5 is the tagger's own cut (it is trained class-balanced); the dimension's threshold belongs to the scorer.
             found.update(CUES[j] for j, q in zip(cols, cues) if q >= 0.5)
             scored.append((p, unit, cue))
         scored.sort(key=lambda item: -item[0])

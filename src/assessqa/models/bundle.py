@@ -21,9 +21,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
-from assessqa.features import EVIDENCE_FLOOR
+from assessqa.features import EVIDENCE_FLOOR, dimension_strength
 from assessqa.models.ordinal import OrdinalClassifier
-from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES
+from assessqa.schemas import ACTION_FLAGS, CUES
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "seed": 13,
@@ -157,7 +157,7 @@ class AssessModel:
                 if not len(cue_probs):
                     out[dim] = np.zeros(0)
                 elif model is None:
-                    out[dim] = cue_probs[:, [CUES.index(c) for c in DIMENSION_CUES[dim]]].max(axis=1)
+                    out[dim] = dimension_strength(cue_probs, dim)
                 else:
                     out[dim] = _positive_proba(model, context)
         return out

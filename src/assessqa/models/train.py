@@ -25,6 +25,7 @@ from assessqa.features import (
     action_units,
     candidate_reprs,
     dimension_features,
+    dimension_strength,
     evidence_context,
     needs_from,
     plan_figures,
@@ -44,7 +45,7 @@ from assessqa.models.bundle import (
     make_multilabel_classifier,
     make_text_classifier,
 )
-from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
+from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
 from assessqa.segment import build_pipeline
 
 Progress = Callable[[str], None]
@@ -240,8 +241,7 @@ def best_threshold(gold: np.ndarray, score: np.ndarray, grid: np.ndarray | None 
 
 
 def _evidence_gold(p: ParsedDoc, dim: str) -> np.ndarray:
-    cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
-    return p.cue_labels[:, cols].max(axis=1) if len(p.units) else np.zeros(0, dtype=int)
+    return dimension_strength(p.cue_labels, dim).astype(int)
 
 
 def _tagger_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray]) -> dict[str, float]:
@@ -251,9 +251,8 @@ def _tagger_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray]) -> 
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type and len(p.units)]
         for dim in dims:
             if idx:
-                cols = [CUES.index(c) for c in DIMENSION_CUES[dim]]
                 gold = np.concatenate([_evidence_gold(parsed[i], dim) for i in idx])
-                out[dim] = best_threshold(gold, np.concatenate([cue_probs[i][:, cols].max(axis=1) for i in idx]))
+                out[dim] = best_threshold(gold, np.concatenate([dimension_strength(cue_probs[i], dim) for i in idx]))
     return out
 
 
@@ -350,18 +349,16 @@ def train_model(
             oof_actions[i] = _proba(detector, reprs[i], 0.0)
             oof_flags[i] = _flag_matrix(flag_model, reprs[i])
 
-    say("cross-fitting evidence scorers")
-    contexts = [evidence_context(p.units, oof_cues[i]) for i, p in enumerate(parsed)]
-    n_context = contexts[0].shape[1] if contexts else 0
-    tails = []
-    for i, p in enumerate(parsed):
-        if not stuffed:
-            tails.append((np.zeros((0, n_context)), np.zeros(0, dtype=int)))
-            continue
-        copy = scored[len(parsed) + i]
-        tail = np.array([u.start >= len(p.doc.text) for u in copy.units], dtype=bool)
-        tails.append((evidence_context(copy.units, oof_cues[len(parsed) + i])[tail], np.zeros(int(tail.sum()), dtype=int)))
     if cfg.get("evidence_context"):
+        say("cross-fitting evidence scorers")
+        contexts = [evidence_context(p.units, oof_cues[i]) for i, p in enumerate(parsed)]
+        # Only the appended buzzword sentences of each stuffed copy: the rest duplicates its original.
+        tails = []
+        for i, p in enumerate(parsed):
+            copy_units = scored[len(parsed) + i].units if stuffed else []
+            tail = np.array([u.start >= len(p.doc.text) for u in copy_units], dtype=bool)
+            rows = evidence_context(copy_units, oof_cues[len(parsed) + i] if stuffed else np.zeros((0, len(CUES))))[tail]
+            tails.append((rows, np.zeros(len(rows), dtype=int)))
         evidence_models, thresholds = _fit_evidence_models(parsed, contexts, tails, folds, cfg)
     else:
         evidence_models, thresholds = {}, _tagger_thresholds(parsed, oof_cues[: len(parsed)])
