@@ -90,5 +90,6 @@ def test_untrusted_types_are_refused(saved, tmp_path):
 
     meta["files"]["cue_tagger.skops"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (saved / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(errors.ModelError, match="untrusted types"):
+    with pytest.raises(errors.ModelError) as info:
         load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_REFUSED and "shutil.Error" in info.value.message

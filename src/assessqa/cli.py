@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -22,8 +23,47 @@ app = typer.Typer(
 )
 annotations_app = typer.Typer(help="Validate, import and split the annotated corpus.", no_args_is_help=True)
 app.add_typer(annotations_app, name="annotations")
+models_app = typer.Typer(help="Sign model folders so a service can refuse any other.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 
 err = Console(stderr=True)
+_debug = False
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="On an unexpected failure, print where in the code it happened (never document text).")] = False,
+) -> None:
+    global _debug
+    _debug = debug
+
+
+def _print_frames(exc: BaseException) -> None:
+    summary = errors.exception_summary(exc)
+    err.print(f"{summary['exception']} (message withheld: it may quote a document)", markup=False, highlight=False)
+    for frame in summary["frames"]:
+        err.print(f"  at {frame}", markup=False, highlight=False)
+
+
+def _debug_failure(source: str, exc: BaseException) -> None:
+    if _debug:
+        err.print(f"{source}: unexpected failure", markup=False, highlight=False)
+        _print_frames(exc)
+
+
+def main() -> None:
+    """The console entry point: any unexpected exception ends the run with a code, never a raw traceback,
+    since a traceback's message can quote the document being read."""
+    try:
+        app()
+    except Exception as exc:  # typer's own exits and usage errors are handled inside app()
+        err.print(
+            f"[E900] assessqa stopped unexpectedly ({type(exc).__name__}). Re-run with --debug to see where "
+            "(code locations only) and report it.", style="red", markup=False, highlight=False,
+        )
+        if _debug:
+            _print_frames(exc)
+        raise SystemExit(3) from None
 
 
 class OutputFormat(str, Enum):
@@ -46,7 +86,7 @@ def _progress(console: Console) -> Progress:
 @app.command()
 def score(
     inputs: Annotated[list[Path], typer.Argument(help="JSONL, CSV, .txt or .docx files, or folders of them.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write records here (default: standard output).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write records here (default: standard output). Written as OUT.partial and renamed when the run completes; never an input or inside an input folder.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
@@ -54,11 +94,17 @@ def score(
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
     from assessqa.batch import score_items
-    from assessqa.ingest import expand_inputs, read_inputs
-    from assessqa.report import BatchSummary, RecordWriter, render_summary
+    from assessqa.ingest import expand_inputs, output_clash, read_inputs
+    from assessqa.report import BatchSummary, RecordWriter, output_file, partial_path, render_summary
     from assessqa.schemas import ErrorRecord
     from assessqa.scoring import Scorer
 
+    if out is not None:
+        clash = output_clash(out, inputs)
+        if clash is not None:
+            _fail(errors.output_is_input(str(out), str(clash)))
+        if out.is_dir():
+            _fail(errors.unreadable_file(str(out), "--out names a folder; name a file"))
     settings = Settings()
     try:
         scorer = Scorer.from_directory(model, settings)
@@ -69,20 +115,15 @@ def score(
         _fail(errors.unreadable_file(", ".join(map(str, inputs)), "no supported files found"))
     report = Console(stderr=out is None)
     tally = BatchSummary()
-    handle = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
-    try:
+    with _progress(err) as bar, (output_file(out) if out else nullcontext(sys.stdout)) as handle:
         writer = RecordWriter(handle, fmt.value)
-        with _progress(err) as bar:
-            task = bar.add_task("Scoring", total=None)
-            for record in score_items(scorer, read_inputs(files), jobs=jobs):
-                writer.write(record)
-                tally.add(record)
-                if isinstance(record, ErrorRecord):
-                    bar.console.print(f"{record.source}: [{record.error['code']}] {record.error['message']}", style="yellow", markup=False, highlight=False)
-                bar.advance(task)
-    finally:
-        if out:
-            handle.close()
+        task = bar.add_task("Scoring", total=None)
+        for record in score_items(scorer, read_inputs(files), jobs=jobs, on_failure=_debug_failure):
+            writer.write(record)
+            tally.add(record)
+            if isinstance(record, ErrorRecord):
+                bar.console.print(f"{record.source}: [{record.error['code']}] {record.error['message']}", style="yellow", markup=False, highlight=False)
+            bar.advance(task)
     if summary:
         render_summary(tally, report)
         report.print(f"Model: {scorer.model_version}" + (f"; records written to {out}" if out else ""))
@@ -214,6 +255,35 @@ def serve(
         raise typer.Exit(code=2)
 
 
+@models_app.command("keygen")
+def models_keygen(folder: Annotated[Path, typer.Argument(help="Folder for model-signing.key (private) and model-signing.pub.")]) -> None:
+    """Make an Ed25519 key pair for signing models. Keep the private key where models are trained."""
+    from assessqa.models.signing import generate_keypair
+
+    try:
+        private, public = generate_keypair(folder)
+    except FileExistsError:
+        _fail(errors.signing_key_invalid(str(folder / "model-signing.key"), "it already exists; not overwritten"))
+    Console().print(f"private key: {private} (keep it secret)\npublic key:  {public} (give it to the service as ASSESSQA_MODEL_PUBLIC_KEY)")
+
+
+@models_app.command("sign")
+def models_sign(
+    model: Annotated[Path, typer.Argument(help="Model folder to sign.")],
+    key: Annotated[Path, typer.Option(help="Ed25519 private key (PEM), from assessqa models keygen.")],
+) -> None:
+    """Sign a model folder's meta.json (which pins every file's hash), writing meta.json.sig beside it."""
+    from assessqa.models.signing import sign_model
+    from assessqa.models.store import load_model
+
+    try:
+        load_model(model)  # sign only what loads: types allowed, hashes matching
+        target = sign_model(model, key)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    Console().print(f"signed {model}: {target}")
+
+
 @annotations_app.command("validate")
 def annotations_validate(path: Annotated[Path, typer.Argument(help="Annotation folder or JSONL file.")] = Path("annotations")) -> None:
     """Check schema, offsets, span texts, cue labels and action flags; exit 1 on any problem."""
@@ -266,4 +336,4 @@ def annotations_split(
 
 
 if __name__ == "__main__":
-    app()
+    main()

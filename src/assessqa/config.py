@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     max_chars: int = 200_000
     max_batch: int = 100
     evidence_per_dimension: int = 3
+    # With a key, a model folder must carry an Ed25519 signature over its meta.json (assessqa models sign).
+    model_public_key: Path | None = Field(default=None, description="Ed25519 public key (PEM) model folders must be signed with.")
 
     # REST service (see api/README.md for the table of these settings).
     # Keys are secrets: SecretStr keeps them out of reprs, tracebacks and logs.
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     insecure_no_auth: bool = False
     rate_limit_per_minute: float = Field(default=600, ge=0, description="Requests per key per minute; 0 turns it off.")
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests a key may make at once before the limit bites.")
+    auth_failures_per_minute: int = Field(default=10, ge=0, description="Failed key attempts per client address a minute before 429; 0 turns it off.")
+    header_timeout_s: float = Field(default=10.0, gt=0, description="Longest a client may take to send a request's headers.")
+    keep_alive_s: int = Field(default=5, ge=1, description="Seconds an idle keep-alive connection is held open.")
+    docs: bool = Field(default=True, description="Serve Swagger UI at /docs (from package files, nothing external).")
     request_timeout_s: float = Field(default=60.0, gt=0, description="Longest a scoring request may take.")
     max_request_bytes: int = Field(default=8_000_000, gt=0, description="Largest request body accepted.")
     score_threads: int = Field(default=2, ge=1, description="Scoring threads per worker process.")

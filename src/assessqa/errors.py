@@ -6,7 +6,10 @@ lengths, field names, line numbers and file paths, never the content of a record
 
 from __future__ import annotations
 
+import re
+import traceback
 from enum import Enum
+from typing import Any
 
 
 class ErrorCode(str, Enum):
@@ -19,10 +22,15 @@ class ErrorCode(str, Enum):
     BAD_CSV = "E007"
     UNSUPPORTED_FILE = "E008"
     UNREADABLE_FILE = "E009"
+    SCORING_FAILED = "E010"
+    OUTPUT_IS_INPUT = "E011"
     MODEL_MISSING = "E101"
     MODEL_CORRUPT = "E102"
     MODEL_INCOMPATIBLE = "E103"
     MODEL_DIMENSION_MISSING = "E104"
+    MODEL_REFUSED = "E105"
+    MODEL_SIGNATURE = "E106"
+    SIGNING_KEY_INVALID = "E107"
     BAD_RULES = "E201"
     BAD_ANNOTATION = "E301"
     NO_TRAINING_DATA = "E302"
@@ -32,6 +40,20 @@ class ErrorCode(str, Enum):
     API_KEY_FILE_INVALID = "A003"
     API_KEY_DUPLICATE = "A004"
     NO_AUTH_NOT_LOOPBACK = "A005"
+    API_KEY_WEAK = "A006"
+
+
+def exception_summary(exc: BaseException) -> dict[str, Any]:
+    """An exception's type and where it was raised (file:line in function), without its message.
+
+    For logs, error records and ``--debug``: a message can quote its input (pydantic's do, and so may any
+    library the scorer calls), so only the type and the code locations are ever shown.
+    """
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    return {
+        "exception": f"{type(exc).__module__}.{type(exc).__qualname__}",
+        "frames": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames],
+    }
 
 
 class AssessQAError(Exception):
@@ -95,8 +117,13 @@ def malformed_json(where: str, detail: str) -> InputError:
     )
 
 
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,40}$")
+
+
 def missing_field(where: str, field: str, found: list[str]) -> InputError:
-    found_text = ", ".join(sorted(found)) or "no fields"
+    # Field names are shown so a misnamed column can be spotted; anything that does not look like a name
+    # (a sentence used as a key) is masked, as it may be document text.
+    found_text = ", ".join(sorted(f if _FIELD_NAME.match(f) else "<field>" for f in map(str, found))) or "no fields"
     return InputError(
         ErrorCode.MISSING_FIELD,
         f"{where}: the record has no '{field}' field (found: {found_text}).",
@@ -116,6 +143,15 @@ def bad_csv(where: str, detail: str) -> InputError:
     return InputError(ErrorCode.BAD_CSV, f"{where}: malformed CSV row ({detail}).")
 
 
+def csv_header_missing(where: str, cells: int) -> InputError:
+    # The cells are not echoed: in a file without a header row they are the first document's text.
+    return InputError(
+        ErrorCode.MISSING_FIELD,
+        f"{where}: the first row ({cells} cell(s)) has no 'text' column, so the header row is missing or "
+        "misnamed. Add a header row naming the columns: id, text and optionally doc_type and metadata columns.",
+    )
+
+
 def unsupported_file(path: str, suffixes: list[str]) -> InputError:
     return InputError(
         ErrorCode.UNSUPPORTED_FILE,
@@ -125,6 +161,23 @@ def unsupported_file(path: str, suffixes: list[str]) -> InputError:
 
 def unreadable_file(path: str, detail: str) -> InputError:
     return InputError(ErrorCode.UNREADABLE_FILE, f"{path}: cannot be read ({detail}).")
+
+
+def scoring_failed(where: str, exception_type: str) -> InputError:
+    # Only the exception's type: its message may quote the document.
+    return InputError(
+        ErrorCode.SCORING_FAILED,
+        f"{where}: scoring failed unexpectedly ({exception_type}); the other documents were scored. "
+        "Re-run with --debug for a traceback (it shows code locations, never document text) and report it.",
+    )
+
+
+def output_is_input(out: str, inp: str) -> InputError:
+    return InputError(
+        ErrorCode.OUTPUT_IS_INPUT,
+        f"--out {out} is {inp} or lies inside it, so scoring would overwrite or re-read its own input. "
+        "Write the records somewhere outside the inputs.",
+    )
 
 
 def model_missing(path: str) -> ModelError:
@@ -155,6 +208,31 @@ def dimension_missing(path: str, dimension: str, found: list[str]) -> ModelError
         ErrorCode.MODEL_DIMENSION_MISSING,
         f"No model for dimension '{dimension}' in {path}. Found: {', '.join(found) or 'none'}. "
         "Run: assessqa train --data annotations/ --out MODEL_DIR",
+    )
+
+
+def model_refused(path: str, part: str, found: list[str]) -> ModelError:
+    return ModelError(
+        ErrorCode.MODEL_REFUSED,
+        f"The model at {path} was refused: {part} asks to build {', '.join(found[:5])}"
+        f"{f' and {len(found) - 5} more' if len(found) > 5 else ''}, outside the types assessqa's training "
+        "writes (assessqa.models.allowlist). A model file may hold data and estimators, never code. "
+        "Use a model trained by assessqa from a source you trust.",
+    )
+
+
+def model_signature(path: str, detail: str) -> ModelError:
+    return ModelError(
+        ErrorCode.MODEL_SIGNATURE,
+        f"The model at {path} is not signed by the key in ASSESSQA_MODEL_PUBLIC_KEY ({detail}). "
+        "Sign it where it was trained: assessqa models sign MODEL_DIR --key PRIVATE_KEY",
+    )
+
+
+def signing_key_invalid(path: str, detail: str) -> ModelError:
+    return ModelError(
+        ErrorCode.SIGNING_KEY_INVALID,
+        f"The key file {path} cannot be used ({detail}). Make a key pair with: assessqa models keygen DIR",
     )
 
 
@@ -192,6 +270,14 @@ def api_key_too_short(where: str, length: int, minimum: int) -> AuthConfigError:
         ErrorCode.API_KEY_TOO_SHORT,
         f"{where}: the key has {length} characters; at least {minimum} are required. "
         "Make one with: python3 -m assessqa.api.auth",
+    )
+
+
+def api_key_weak(where: str, bits: int, minimum: int) -> AuthConfigError:
+    return AuthConfigError(
+        ErrorCode.API_KEY_WEAK,
+        f"{where}: the key looks guessable (about {bits} bits of randomness; at least {minimum} are required). "
+        "Make a random one with: python3 -m assessqa.api.auth",
     )
 
 

@@ -122,7 +122,7 @@ class Scorer:
     def from_directory(cls, directory: Path | None = None, settings: Settings | None = None) -> "Scorer":
         settings = settings or Settings()
         path = Path(directory or settings.model_dir)
-        return cls(load_model(path), settings, model_dir=path)
+        return cls(load_model(path, settings.model_public_key), settings, model_dir=path)
 
     @property
     def model_version(self) -> str:

@@ -12,8 +12,10 @@ A model folder::
         evidence/<dimension>.skops   (optional) the evidence scorer of each dimension
         MODEL_CARD.md
 
-Loading never unpickles: skops reports the types a file would build, and only scikit-learn, NumPy, SciPy
-and assessqa's own estimator types are trusted.
+Loading never unpickles, and never builds a type outside an exact allowlist: every node of each file's skops
+schema is checked against :mod:`assessqa.models.allowlist` before any object exists. Given a public key
+(``ASSESSQA_MODEL_PUBLIC_KEY``), loading also requires an Ed25519 signature over meta.json
+(:mod:`assessqa.models.signing`), which pins every file's hash.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ import skops.io as sio
 
 from assessqa import __version__, errors
 from assessqa.features import FEATURES_VERSION
+from assessqa.models.allowlist import RefusedModelFile, trusted_types
 from assessqa.models.bundle import AssessModel
+from assessqa.models.signing import verify_model
 from assessqa.schemas import DIMENSIONS
 
 FORMAT_VERSION = 1
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "assessqa.models.ordinal.", "builtins.", "collections.")
 
 
 def _sha256(path: Path) -> str:
@@ -94,29 +97,33 @@ def save_model(model: AssessModel, directory: Path) -> Path:
 def _load_part(path: Path, expected_hash: str | None, where: str) -> Any:
     if not path.is_file():
         raise errors.model_corrupt(where, f"{path.name} is missing")
+    shown = f"{path.parent.name}/{path.name}" if path.parent.name in ("dimensions", "evidence") else path.name
     if expected_hash is not None and _sha256(path) != expected_hash:
-        shown = f"{path.parent.name}/{path.name}" if path.parent.name in ("dimensions", "evidence") else path.name
         raise errors.model_corrupt(where, f"{shown} does not match the hash in meta.json")
     try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # skops raises several types for damaged archives
-        raise errors.model_corrupt(where, f"{path.name} is not a readable skops file ({exc.__class__.__name__})") from exc
-    refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
-    if refused:
-        raise errors.model_corrupt(where, f"{path.name} asks to build untrusted types: {', '.join(refused[:5])}")
+        trusted = trusted_types(path)
+    except RefusedModelFile as exc:
+        raise errors.model_refused(where, shown, exc.found) from exc
+    except Exception as exc:  # zipfile, KeyError, JSON errors for damaged archives
+        raise errors.model_corrupt(where, f"{shown} is not a readable skops file ({exc.__class__.__name__})") from exc
     try:
-        return sio.load(path, trusted=untrusted)
+        return sio.load(path, trusted=trusted)
     except Exception as exc:
-        raise errors.model_corrupt(where, f"{path.name} could not be read ({exc.__class__.__name__})") from exc
+        raise errors.model_corrupt(where, f"{shown} could not be read ({exc.__class__.__name__})") from exc
 
 
-def read_meta(directory: Path) -> dict[str, Any]:
+def read_meta(directory: Path, public_key: Path | None = None) -> dict[str, Any]:
+    """Read and check meta.json; with ``public_key``, only after its signature is verified."""
     directory = Path(directory)
     meta_path = directory / "meta.json"
     if not meta_path.is_file():
         raise errors.model_missing(str(directory))
+    # The bytes that are verified are the bytes that are parsed: the file is read once.
+    raw = meta_path.read_bytes()
+    if public_key is not None:
+        verify_model(directory, raw, public_key)
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise errors.model_corrupt(str(directory), "meta.json is not valid JSON") from exc
     if not isinstance(meta, dict):
@@ -133,11 +140,16 @@ def read_meta(directory: Path) -> dict[str, Any]:
     return meta
 
 
-def load_model(directory: Path) -> AssessModel:
-    """Load and check a model folder; raises :class:`assessqa.errors.ModelError` with a clear message."""
+def load_model(directory: Path, public_key: Path | None = None) -> AssessModel:
+    """Load and check a model folder; raises :class:`assessqa.errors.ModelError` with a clear message.
+
+    Args:
+        directory: the model folder.
+        public_key: an Ed25519 public key (PEM); when given, a folder without a valid signature is refused.
+    """
     directory = Path(directory)
     where = str(directory)
-    meta = read_meta(directory)
+    meta = read_meta(directory, public_key)
     hashes: dict[str, str] = meta.get("files", {})
     present_dims = [d for d in DIMENSIONS if f"dimensions/{d}.skops" in hashes]
     for dim in DIMENSIONS:
