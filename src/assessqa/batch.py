@@ -10,7 +10,7 @@ import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from assessqa import errors
 from assessqa.config import Settings
@@ -26,7 +26,9 @@ Record = ScoreRecord | ErrorRecord
 _AHEAD_PER_JOB = 4
 
 
-def score_items(scorer: Scorer, items: Iterable[Item], jobs: int = 1) -> Iterator[Record]:
+def score_items(
+    scorer: Scorer, items: Iterable[Item], jobs: int = 1, on_failure: Callable[[str, BaseException], None] | None = None
+) -> Iterator[Record]:
     """Score every item, yielding one record each, in order.
 
     Args:
@@ -35,28 +37,41 @@ def score_items(scorer: Scorer, items: Iterable[Item], jobs: int = 1) -> Iterato
         items: records read by :func:`assessqa.ingest.read_inputs`; those that failed to parse become error
             records without being scored.
         jobs: worker processes; 1 scores in this process.
+        on_failure: called with the source and the exception when scoring fails unexpectedly (a bug, not a
+            bad record), for ``--debug``; the document still becomes an E010 error record and the run goes on.
+            In worker processes it receives :func:`assessqa.errors.exception_summary`'s frames only.
     """
     if jobs <= 1:
         for item in items:
-            yield _score_item(scorer, item)
+            yield _score_item(scorer, item, on_failure)
         return
     if scorer.model_dir is None:
         raise ValueError("parallel scoring needs a model loaded from a folder (Scorer.from_directory)")
     yield from _score_in_processes(scorer.model_dir, scorer.settings, items, jobs)
 
 
-def _score_item(scorer: Scorer, item: Item) -> Record:
+def _score_item(scorer: Scorer, item: Item, on_failure: Callable[[str, BaseException], None] | None = None) -> Record:
     if item.error is not None:
         return error_record(item.source, item.error, item.record_id, item.metadata)
     assert item.document is not None
-    return _score_document(scorer, item.document, item.source, item.record_id)
+    return _score_document(scorer, item.document, item.source, item.record_id, on_failure)
 
 
-def _score_document(scorer: Scorer, document: InputDocument, source: str, record_id: str | None) -> Record:
+def _score_document(
+    scorer: Scorer,
+    document: InputDocument,
+    source: str,
+    record_id: str | None,
+    on_failure: Callable[[str, BaseException], None] | None = None,
+) -> Record:
     try:
         return scorer.score(document, where=source)
     except errors.AssessQAError as exc:
         return error_record(source, exc, record_id, document.metadata)
+    except Exception as exc:  # a bug must cost one document, not the batch, and must not print its text
+        if on_failure is not None:
+            on_failure(source, exc)
+        return error_record(source, errors.scoring_failed(source, type(exc).__name__), record_id, document.metadata)
 
 
 def _score_in_processes(model_dir: Path, settings: Settings, items: Iterable[Item], jobs: int) -> Iterator[Record]:

@@ -107,9 +107,14 @@ def read_csv(data: bytes, name: str) -> Iterator[Item]:
     # Case notes are long: lift the csv module's 128 KiB field limit to the largest a C long allows.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    if reader.fieldnames is None or "text" not in reader.fieldnames:
-        where = f"{name}:1"
-        yield Item(where, error=errors.missing_field(where, "text", list(reader.fieldnames or [])))
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        yield Item(f"{name}:1", error=errors.bad_csv(f"{name}:1", str(exc)))
+        return
+    if header is None or "text" not in header:
+        # Never list the cells: without a header row, the first row is a document.
+        yield Item(f"{name}:1", error=errors.csv_header_missing(f"{name}:1", len(header or [])))
         return
     while True:
         where = f"{name}:{reader.line_num + 1}"
@@ -196,6 +201,19 @@ def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def output_clash(out: Path, inputs: Iterable[Path]) -> Path | None:
+    """The input that ``out`` would overwrite or be read back from: the same file, or a folder holding it.
+
+    Compared after resolving links, so ``./a.jsonl``, ``a.jsonl`` and a symlink to it are one file.
+    """
+    target = Path(out).resolve()
+    for path in inputs:
+        source = Path(path).resolve()
+        if target == source or (source.is_dir() and target.is_relative_to(source)):
+            return Path(path)
+    return None
 
 
 def read_inputs(inputs: Iterable[Path]) -> Iterator[Item]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Iterable
 
 from assessqa.schemas import ACTION_FLAGS, DIMENSIONS, GRADE_LABELS, ErrorRecord, ScoreRecord
@@ -35,6 +39,27 @@ def record_row(record: ScoreRecord | ErrorRecord) -> dict[str, str]:
     row["actions_fully_smart"] = str(sum(all(a.smart.model_dump().values()) for a in record.actions))
     row["warnings"] = "; ".join(record.warnings)
     return row
+
+
+def partial_path(out: Path) -> Path:
+    """Where records go while a run is in progress: beside ``out``, renamed to it once the run completes."""
+    return out.with_name(out.name + ".partial")
+
+
+@contextmanager
+def output_file(out: Path) -> Iterator[IO[str]]:
+    """Open ``out`` for records so that ``out`` only ever holds a completed run.
+
+    Records are written to :func:`partial_path` and flushed one by one; on success it replaces ``out``
+    atomically. If the run stops early the partial file is kept (it holds every record finished so far) and
+    ``out`` is left as it was.
+    """
+    temp = partial_path(Path(out))
+    with open(temp, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, out)
 
 
 class RecordWriter:
