@@ -12,7 +12,7 @@ from assessqa.schemas import InputDocument, ScoreRecord
 from conftest import EXAMPLES
 
 TEXT = (EXAMPLES / "pre_birth_assessment.txt").read_text()
-KEY = "test-api-key-0123456789abcdef"
+KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 

@@ -8,8 +8,8 @@ from assessqa.api.app import create_app
 from assessqa.api.auth import AuthConfigError, KeyStore, hash_key, new_key
 from assessqa.config import Settings
 
-KEY = "test-api-key-0123456789abcdef"
-OTHER = "other-api-key-0123456789abcdef"
+KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
+OTHER = "oP3xN8kV1bT6rY9qE2uI5wL7zC4mA0sD_Gh-Jf8Kl3R"
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from assessqa.api.app import create_app
 from assessqa.config import Settings
 
-KEY = "contract-test-key-0123456789"
+KEY = "cQ9wE4rT7yU2iO5pA8sD1fG6hJ3kL0zX-Cv_Bn7Mq4W"
 
 # Statuses a schema-valid request may still get. The schema cannot say "not only whitespace" (422 E001), and
 # the text and batch limits are settings, not schema constants (413 E002, batch_too_large). 401 is left out
@@ -19,8 +19,9 @@ VALID_REQUEST_STATUSES = ["2XX", "413", "422"]
 
 @pytest.fixture(scope="module")
 def api_schema(scorer):
-    # Small limits keep generated documents cheap to score; the rate limit is off so that no call gets 429.
-    app = create_app(Settings(api_keys=KEY, max_chars=3_000, max_batch=3, rate_limit_per_minute=0), scorer=scorer)
+    # Small limits keep generated documents cheap to score; the rate limit and the failed-key throttle are off
+    # so that no call gets 429 (schemathesis also sends requests with wrong keys).
+    app = create_app(Settings(api_keys=KEY, max_chars=3_000, max_batch=3, rate_limit_per_minute=0, auth_failures_per_minute=0), scorer=scorer)
     config = schemathesis.Config.from_dict(
         {"checks": {"positive_data_acceptance": {"expected-statuses": VALID_REQUEST_STATUSES}}}
     )

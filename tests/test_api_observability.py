@@ -13,7 +13,7 @@ from assessqa.api.accesslog import ACCESS_LOGGER, JsonFormatter
 from assessqa.api.app import create_app
 from assessqa.config import DEFAULT_MODEL_DIR, Settings
 
-KEY = "test-api-key-0123456789abcdef"
+KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 PLAN = "Child Protection Plan\n1. Mum to attend the GP by 01/05/2025.\n2. SW to visit Ava (4) weekly until 30/06/2025."
 

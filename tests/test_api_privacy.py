@@ -12,7 +12,7 @@ from assessqa.api.accesslog import JsonFormatter
 from assessqa.api.app import create_app
 from assessqa.config import Settings
 
-KEY = "test-api-key-0123456789abcdef"
+KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 # Unique enough that finding it anywhere means document text leaked there.
 MARKER = "Zqx7Marker-Wibblethorpe-93317"

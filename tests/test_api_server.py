@@ -19,7 +19,7 @@ from assessqa.cli import app
 from assessqa.config import DEFAULT_MODEL_DIR
 from conftest import EXAMPLES
 
-KEY = "test-api-key-0123456789abcdef"
+KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 MARKER = "Zqx7Marker-Wibblethorpe-93317"
 ENV_NAMES = ("ASSESSQA_API_KEYS", "ASSESSQA_API_KEY_FILE", "ASSESSQA_INSECURE_NO_AUTH", "ASSESSQA_MODEL_DIR", "ASSESSQA_WORKERS")
@@ -28,12 +28,12 @@ runner = CliRunner()
 
 @pytest.fixture()
 def started(monkeypatch):
-    """Clean ASSESSQA_ variables (restored after, whatever serve sets) and a uvicorn.run that only records."""
+    """Clean ASSESSQA_ variables (restored after, whatever serve sets) and a one-worker server that only records."""
     for name in ENV_NAMES:
         monkeypatch.setenv(name, "")  # recorded, so the value serve sets is undone afterwards
         monkeypatch.delenv(name)
     calls = []
-    monkeypatch.setattr("assessqa.api.server.uvicorn.run", lambda target, **options: calls.append((target, options)))
+    monkeypatch.setattr("assessqa.api.server.serve_one", lambda target, options, header_timeout_s: calls.append((target, options)))
     return calls
 
 

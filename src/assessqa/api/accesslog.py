@@ -15,24 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from datetime import datetime, timezone
 from typing import Any
+
+from assessqa.errors import exception_summary
 
 ACCESS_LOGGER = "assessqa.access"
 SERVICE_LOGGER = "assessqa.service"
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 service_log = logging.getLogger(SERVICE_LOGGER)
-
-
-def exception_summary(exc: BaseException) -> dict[str, Any]:
-    """An exception's type and where it was raised (file:line in function), without its message."""
-    frames = traceback.extract_tb(exc.__traceback__)[-8:]
-    return {
-        "exception": f"{type(exc).__module__}.{type(exc).__qualname__}",
-        "frames": [f"{f.filename}:{f.lineno} in {f.name}" for f in frames],
-    }
 
 
 class JsonFormatter(logging.Formatter):

@@ -2,10 +2,11 @@
 
 Request path, outermost first::
 
-    ObserveMiddleware (request id, access log, metrics, last-resort 500)
-      -> GuardMiddleware (API key, per-key rate limit; /healthz, /readyz, /metrics and the docs are open)
+    ObserveMiddleware (request id, access log, metrics, last-resort 500, security headers on every response)
+      -> GuardMiddleware (API key, per-address throttle on failed keys, per-key rate limit; /healthz,
+         /readyz, /metrics and the docs are open)
         -> BodyLimitMiddleware (413 before parsing)
-          -> routes: scoring.py (/v1/...), operations.py (probes, metrics)
+          -> routes: scoring.py (/v1/...), operations.py (probes, metrics), docs.py (/docs)
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from assessqa import __version__
-from assessqa.api import operations, scoring
+from assessqa.api import docs, operations, scoring
 from assessqa.api.accesslog import service_log
 from assessqa.api.auth import KeyStore
-from assessqa.api.limits import RateLimiter, WorkLimits
+from assessqa.api.limits import AuthFailureLimiter, RateLimiter, WorkLimits
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.api.middleware import BodyLimitMiddleware, GuardMiddleware, ObserveMiddleware
 from assessqa.api.problems import install_handlers
@@ -83,7 +84,12 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
         app.state.ready = False
         service_log.info("shutting down")
 
-    app = FastAPI(title="assessqa", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # No slash redirects: Starlette builds their Location from the client's Host header. The stock docs pages
+    # load Swagger UI from a CDN, so they are replaced by docs.py's, served from package files.
+    app = FastAPI(
+        title="assessqa", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+        redirect_slashes=False, docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+    )
     app.state.scorer = scorer
     app.state.ready = False
     app.state.settings = settings
@@ -93,8 +99,13 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
     install_handlers(app)
     app.include_router(scoring.router)
     app.include_router(operations.router)
+    if settings.docs:
+        app.include_router(docs.router)
     # add_middleware wraps what is there already, so the last added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
-    app.add_middleware(GuardMiddleware, keys=keys, limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst))
+    app.add_middleware(
+        GuardMiddleware, keys=keys, limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        failures=AuthFailureLimiter(settings.auth_failures_per_minute),
+    )
     app.add_middleware(ObserveMiddleware, metrics=metrics)
     return app

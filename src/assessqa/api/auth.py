@@ -9,15 +9,19 @@ access log shows instead of the key::
     sha256:<another key's 64 hex digits> liquidlogic-test
 
 Only hashes are kept in memory. An unsalted SHA-256 is enough here because keys are long random strings
-(at least 16 characters are required; ``python3 -m assessqa.api.auth`` makes a 43-character one), so there is
-no dictionary to try them against.
+(``python3 -m assessqa.api.auth`` makes a 43-character one with 256 random bits), so there is no dictionary to
+try them against. A plain key that looks guessable, with fewer than :data:`MIN_KEY_BITS` bits by
+:func:`estimated_bits`, is refused at start; a hashed key cannot be judged and is taken as given.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
+import string
+from collections import Counter
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,7 @@ from assessqa.config import Settings
 from assessqa.errors import AuthConfigError as AuthConfigError  # re-exported: callers catch it from here
 
 MIN_KEY_LENGTH = 16
+MIN_KEY_BITS = 128
 _HASH_LINE = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 _KEY_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -96,9 +101,33 @@ def _default_id(digest: bytes) -> str:
     return "key-" + digest.hex()[:8]
 
 
+def estimated_bits(key: str) -> int:
+    """A deliberately pessimistic estimate of a key's randomness, in bits.
+
+    The smaller of two views: the alphabet view (length times log2 of the character classes used: lower,
+    upper, digits, symbols) and the repetition view (length times the Shannon entropy of the key's own
+    character frequencies). ``aaaaaaaaaaaaaaaa`` and ``1234567890123456`` score far below 128; the 43-character
+    keys ``secrets.token_urlsafe(32)`` makes score about 200.
+    """
+    if not key:
+        return 0
+    pool = sum(
+        size for chars, size in (
+            (string.ascii_lowercase, 26), (string.ascii_uppercase, 26), (string.digits, 10), (string.punctuation, 32)
+        ) if any(c in chars for c in key)
+    ) or 1
+    pool += len({c for c in key if not c.isascii()})
+    counts = Counter(key)
+    shannon = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return int(min(len(key) * math.log2(pool), len(key) * shannon))
+
+
 def _plain_key(key: str, name: str | None, where: str) -> ApiKey:
     if len(key) < MIN_KEY_LENGTH:
         raise errors.api_key_too_short(where, len(key), MIN_KEY_LENGTH)
+    bits = estimated_bits(key)
+    if bits < MIN_KEY_BITS:
+        raise errors.api_key_weak(where, bits, MIN_KEY_BITS)
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     return ApiKey(name or _default_id(digest), digest)
 

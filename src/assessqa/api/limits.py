@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -61,6 +62,66 @@ class RateLimiter:
             bucket.tokens -= 1.0
             return None
         return max(1, math.ceil((1.0 - bucket.tokens) / rate))
+
+
+@dataclass
+class AuthFailureLimiter:
+    """Counts failed API key attempts per client address; past ``per_minute`` in the last minute, that address
+    is refused (429) until its oldest failure is a minute old, without its keys being checked at all.
+
+    A key is 256 random bits, so guessing is hopeless anyway; this keeps a misconfigured or hostile client
+    from filling the log and the CPU with 401s. Behind a reverse proxy every client shares the proxy's
+    address unless uvicorn is told to trust X-Forwarded-For (api/README.md). At most ``max_clients``
+    addresses are remembered; the least recently failing is forgotten first.
+
+    Example::
+
+        limiter = AuthFailureLimiter(per_minute=10)
+        limiter.failed("203.0.113.9"); limiter.blocked("203.0.113.9")   # -> None until the 10th failure
+    """
+
+    per_minute: int
+    clock: Callable[[], float] = time.monotonic
+    max_clients: int = 10_000
+    _failures: dict[str, deque[float]] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_minute > 0
+
+    def _recent(self, client: str, now: float) -> deque[float] | None:
+        times = self._failures.get(client)
+        if times is None:
+            return None
+        while times and now - times[0] >= 60.0:
+            times.popleft()
+        if not times:
+            del self._failures[client]
+            return None
+        return times
+
+    def blocked(self, client: str) -> int | None:
+        """``None`` while ``client`` may try a key, else whole seconds until it may."""
+        if not self.enabled:
+            return None
+        now = self.clock()
+        times = self._recent(client, now)
+        if times is None or len(times) < self.per_minute:
+            return None
+        return max(1, math.ceil(60.0 - (now - times[0])))
+
+    def failed(self, client: str) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        times = self._recent(client, now)
+        if times is None:
+            if len(self._failures) >= self.max_clients:
+                del self._failures[next(iter(self._failures))]
+            times = self._failures[client] = deque()
+        else:
+            self._failures[client] = self._failures.pop(client)  # most recently failing last
+        times.append(now)
 
 
 class Cancelled(Exception):

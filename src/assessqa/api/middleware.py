@@ -15,14 +15,26 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assessqa.api.accesslog import exception_summary, log_request, service_log
+from assessqa.api.accesslog import log_request, service_log
+from assessqa.errors import exception_summary
 from assessqa.api.auth import KeyStore
-from assessqa.api.limits import RateLimiter
+from assessqa.api.docs import ASSET_PATHS, DOCS_CSP, DOCS_PATH
+from assessqa.api.limits import AuthFailureLimiter, RateLimiter
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.api.problems import problem_response
 
 # Paths open without a key: probes, metrics and the API description hold no case data.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", DOCS_PATH, *ASSET_PATHS})
+# On every response: records are never cached or sniffed, no page may frame or be framed, no referrer leaks.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# JSON needs no sources at all; only the docs page loads its own script and styles.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # A request id from the proxy is kept only if it is hex and dashes (nginx's $request_id, a UUID), so a
 # client cannot write free text into the log through it.
 _REQUEST_ID = re.compile(r"^[0-9A-Fa-f-]{8,64}$")
@@ -78,7 +90,11 @@ class ObserveMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                headers["Content-Security-Policy"] = DOCS_CSP if scope["path"] == DOCS_PATH else API_CSP
             await send(message)
 
         start = time.perf_counter()
@@ -119,10 +135,11 @@ class GuardMiddleware:
     and an unknown path answers 401 rather than telling a caller without a key what exists.
     """
 
-    def __init__(self, app: ASGIApp, keys: KeyStore | None, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, keys: KeyStore | None, limiter: RateLimiter, failures: AuthFailureLimiter) -> None:
         self.app = app
         self.keys = keys
         self.limiter = limiter
+        self.failures = failures
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
@@ -131,6 +148,13 @@ class GuardMiddleware:
         if self.keys is None:
             key_id = "anonymous"  # --insecure-no-auth
         else:
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            wait = self.failures.blocked(client)
+            if wait is not None:
+                detail = (f"{self.failures.per_minute} failed API key attempts from this address in a minute; "
+                          f"retry after {wait} s")
+                await _send_problem(scope, receive, send, "auth_throttled", detail, {"Retry-After": str(wait)})
+                return
             scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
             token = token.strip()
             challenge = {"WWW-Authenticate": 'Bearer realm="assessqa"'}
@@ -140,6 +164,7 @@ class GuardMiddleware:
                 return
             found = self.keys.identify(token)
             if found is None:
+                self.failures.failed(client)
                 challenge = {"WWW-Authenticate": 'Bearer realm="assessqa", error="invalid_token"'}
                 detail = "the API key is not one this service accepts"
                 await _send_problem(scope, receive, send, "invalid_api_key", detail, challenge)

@@ -37,6 +37,11 @@ async def readyz(request: Request) -> dict[str, Any]:
     return {"status": "ready", "model_version": request.app.state.scorer.model_version}
 
 
+# Load balancers that probe with HEAD get the same answer without a body (not listed twice in the schema).
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
+
+
 @router.get(
     "/metrics",
     response_class=Response,

@@ -40,6 +40,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     errors.ErrorCode.BAD_DOC_TYPE.value: (422, "Document cannot be scored"),
     "validation_error": (422, "Request body is not valid"),
     "rate_limited": (429, "Too many requests"),
+    "auth_throttled": (429, "Too many failed API key attempts"),
+    "request_timeout": (408, "Request not received in time"),
+    "headers_too_large": (431, "Request headers too large"),
     "internal_error": (500, "Internal error"),
     "not_ready": (503, "Not ready"),
     "timeout": (503, "Request took too long"),
@@ -66,6 +69,9 @@ _EXAMPLE_DETAILS: dict[str, str] = {
     "E006": "request: doc_type (6 characters) is not one of assessment, plan; leave it out to have it detected.",
     "validation_error": "body.text: Field required",
     "rate_limited": "this key may make 600 requests a minute (bursts of 60); retry after 2 s",
+    "auth_throttled": "10 failed API key attempts from this address in a minute; retry after 37 s",
+    "request_timeout": "the request headers did not arrive within 10 seconds",
+    "headers_too_large": "the request headers are larger than 16,384 bytes",
     "internal_error": "the service failed on this request; quote the request_id to the operator",
     "not_ready": "the model is still loading",
     "timeout": "scoring did not finish within 60 seconds; send fewer or shorter documents, or retry later",
@@ -74,6 +80,7 @@ _EXAMPLE_REQUEST_ID = "4f0c2b0e8d7a4c1e9b3f6a5d2c1e0f9a"
 _HEADERS_BY_CODE: dict[str, dict[str, Any]] = {
     "missing_api_key": {"WWW-Authenticate": {"description": "Bearer realm=\"assessqa\"", "schema": {"type": "string"}}},
     "rate_limited": {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
+    "auth_throttled": {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
     "timeout": {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}}},
 }
 

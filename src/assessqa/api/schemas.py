@@ -100,10 +100,23 @@ class ScoreRequest(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class BatchDocument(BaseModel):
+    """A document in a batch. Looser than :class:`ScoreRequest` on purpose: a missing, empty or whitespace
+    text and an unknown doc_type are that document's error in the response (E005, E001, E006, as in the
+    CLI), so one bad document does not cost the others their scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, max_length=200)
+    text: str | None = Field(default=None, description="The full document text.")
+    doc_type: str | None = Field(default=None, description="assessment or plan; detected when left out.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [BATCH_EXAMPLE]})
 
-    documents: list[ScoreRequest] = Field(min_length=1)
+    documents: list[BatchDocument] = Field(min_length=1)
 
 
 class BatchItemError(BaseModel):

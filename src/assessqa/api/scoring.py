@@ -26,6 +26,7 @@ from assessqa.api.schemas import (
     ModelInfo,
     ScoreRequest,
 )
+from assessqa.ingest import document_from_record
 from assessqa.schemas import InputDocument, ScoreRecord
 from assessqa.scoring import check_document
 
@@ -88,7 +89,7 @@ async def score_batch(
 ) -> BatchResponse:
     """Score up to ``ASSESSQA_MAX_BATCH`` documents; a document that cannot be scored gets a coded error entry."""
     request.state.documents = len(body.documents)
-    request.state.doc_chars = sum(len(item.text) for item in body.documents)
+    request.state.doc_chars = sum(len(item.text or "") for item in body.documents)
     if len(body.documents) > settings.max_batch:
         detail = f"{len(body.documents)} documents; the limit is {settings.max_batch} (ASSESSQA_MAX_BATCH)"
         raise ProblemError("batch_too_large", detail)
@@ -100,7 +101,8 @@ async def score_batch(
                 raise Cancelled  # the request has been answered with a timeout; stop spending CPU on it
             where = f"documents[{n}]"
             try:
-                document = _to_input(item)
+                # The CLI's own record check, so a document gets the same code here as in a batch file.
+                document = document_from_record(item.model_dump(exclude_none=True), where)
                 check_document(document, where, settings.max_chars)
                 record = scorer.score(document, where)
             except errors.AssessQAError as exc:

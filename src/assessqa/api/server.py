@@ -15,6 +15,7 @@ from assessqa import errors
 from assessqa.api.accesslog import uvicorn_log_config
 from assessqa.api.app import create_app
 from assessqa.api.auth import KeyStore
+from assessqa.api.protocol import configure
 from assessqa.config import Settings
 from assessqa.scoring import Scorer
 
@@ -59,6 +60,17 @@ def tcp_listener(config: uvicorn.Config) -> socket.socket:
     return sock
 
 
+def serve_one(app: object, options: dict, header_timeout_s: float) -> None:
+    """What ``uvicorn.run`` does for one worker, with the guarded HTTP protocol (:mod:`.protocol`)."""
+    server = uvicorn.Server(configure(uvicorn.Config(app, **options), header_timeout_s))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    if not server.started:
+        raise SystemExit(3)
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
     """Check, then serve until SIGINT/SIGTERM; in-flight requests get ``shutdown_timeout_s`` to finish.
 
@@ -73,13 +85,15 @@ def serve(settings: Settings, host: str, port: int) -> None:
         "access_log": False,  # our JSON access log replaces uvicorn's
         "timeout_graceful_shutdown": settings.shutdown_timeout_s,
         "server_header": False,
+        "timeout_keep_alive": settings.keep_alive_s,
     }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings, scorer=scorer), **options)
+        serve_one(create_app(settings, scorer=scorer), options, settings.header_timeout_s)
     else:
         # Each worker process builds its own app and loads the model from the environment, which
         # `assessqa serve` has filled in from its options; the copy checked here is dropped first.
         scorer = None
         config = uvicorn.Config("assessqa.api.app:create_app", factory=True, workers=settings.workers, **options)
+        configure(config, settings.header_timeout_s)
         # What uvicorn.run does for several workers, but with a listener that keeps TCP_NODELAY.
         Multiprocess(config, sockets=[tcp_listener(config)]).run()
