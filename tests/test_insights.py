@@ -59,7 +59,67 @@ def test_temperature_scaling_lowers_calibration_error():
 
 
 def test_unsure_grades_are_flagged_for_review(scorer):
-    record = scorer.score(InputDocument(text="Assessment\nSeen.", doc_type="assessment"))
+    # A full document, so that neither the thin-text nor the off-topic rule is what flags it.
+    example = _example("ex-001")
+    record = scorer.score(InputDocument(text=example["text"], doc_type=example.get("doc_type")))
+    assert not record.warnings
     for result in record.dimensions.values():
         if result is not None:
             assert result.needs_review == (max(result.probabilities.values()) < scorer.model.config["abstain_below"])
+
+
+# ---------------------------------------------------------------- defects found by a new user (issue: generalisation)
+
+
+def _example(doc_id):
+    import json
+
+    from conftest import EXAMPLES
+
+    for line in (EXAMPLES / "documents.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        if record["id"] == doc_id:
+            return record
+    raise KeyError(doc_id)
+
+
+def test_a_child_quoted_as_evidence_is_not_called_silent(scorer):
+    from assessqa.schemas import InputDocument
+
+    record = _example("ex-001")
+    result = scorer.score(InputDocument(id=record["id"], text=record["text"], doc_type=record.get("doc_type")))
+    lived = result.dimensions["lived_experience"]
+    # ex-001 quotes Zainab through a pronoun ("She told me, ...") right after naming her
+    assert any(e.cue == "child_voice" for e in lived.evidence)
+    zainab = next(c for c in result.insights.children if c.name == "Zainab")
+    assert zainab.views is True
+    assert not any("from Zainab" in s for s in lived.suggestions)
+
+
+def test_one_recorded_harm_is_enough_for_an_over_optimistic_conclusion(scorer):
+    from assessqa.schemas import InputDocument
+
+    text = (
+        "Referral from police on 3 May after Mr Cole hit Ms Dean while Ava (6) was in the room.\n"
+        "Ava said she was scared.\nThere are no safeguarding concerns and the case can be closed."
+    )
+    flag = scorer.score(InputDocument(text=text, doc_type="assessment")).insights.over_optimism
+    assert flag.flag and "no safeguarding concerns" in flag.conclusion.text
+
+
+def test_an_unborn_baby_is_not_asked_about_school(scorer):
+    from assessqa.schemas import InputDocument
+    from conftest import EXAMPLES
+
+    text = (EXAMPLES / "pre_birth_assessment.txt").read_text()
+    suggestions = scorer.score(InputDocument(text=text, doc_type="assessment")).dimensions["lived_experience"].suggestions
+    assert suggestions and not any("school" in s or "nursery" in s for s in suggestions)
+    assert any("unborn baby" in s for s in suggestions)
+
+
+def test_too_little_text_puts_every_grade_under_review(scorer):
+    from assessqa.schemas import InputDocument
+
+    record = scorer.score(InputDocument(text="Plan: Mum to take Amy (4) to the GP by 01/05/2025.", doc_type="plan"))
+    assert any("very little text" in w for w in record.warnings)
+    assert all(r.needs_review for r in record.dimensions.values() if r is not None)

@@ -30,21 +30,57 @@ class ChildCoverage:
     views: bool
 
 
-def child_coverage(text: str, units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5) -> list[ChildCoverage]:
-    """For each named child: is their own day described, and are their own views (or observed responses) recorded?"""
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|they|them|their)\b", re.IGNORECASE)
+
+
+def _sentences_about(children: list[str], units: list[SentenceUnit]) -> dict[str, list[int]]:
+    """Sentences about each child: those naming them, and a following sentence that names no child but refers
+    back by pronoun to the one child named just before ("Zainab (8) ... She told me, '...'")."""
+    words = {name: re.compile(rf"\b{re.escape(name)}\b") for name in children}
+    rows: dict[str, list[int]] = {name: [] for name in children}
+    last: list[str] = []
+    for i, unit in enumerate(units):
+        named = [name for name, word in words.items() if word.search(unit.text)]
+        if named:
+            for name in named:
+                rows[name].append(i)
+            last = named
+        elif len(last) == 1 and _PRONOUN.search(unit.text):
+            rows[last[0]].append(i)
+        else:
+            last = []
+    return rows
+
+
+def child_coverage(
+    text: str,
+    units: list[SentenceUnit],
+    cue_probs: np.ndarray,
+    threshold: float = 0.5,
+    voice_shown: list[tuple[int, int]] | None = None,
+) -> list[ChildCoverage]:
+    """For each named child: is their own day described, and are their own views (or observed responses) recorded?
+
+    ``voice_shown`` holds the spans the record shows as child_voice or observation evidence: a sentence about a
+    child shown there counts as their views, so the record never quotes a child's words and says none are recorded.
+    """
     daily = [CUES.index("daily_life"), CUES.index("observation")]
     voice = [CUES.index("child_voice"), CUES.index("observation")]
+    shown = set(voice_shown or [])
+    children = named_children(text)
+    about = _sentences_about([name for name, _ in children], units)
     out = []
-    for name, age in named_children(text):
-        word = re.compile(rf"\b{re.escape(name)}\b")
-        rows = [i for i, u in enumerate(units) if word.search(u.text)]
+    for name, age in children:
+        rows = about[name]
+        mentions = sum(1 for u in units if re.search(rf"\b{re.escape(name)}\b", u.text))
         out.append(
             ChildCoverage(
                 name=name,
                 age=age,
-                mentions=len(rows),
+                mentions=mentions,
                 daily_life=bool(rows) and bool((cue_probs[rows][:, daily] >= threshold).any()),
-                views=bool(rows) and bool((cue_probs[rows][:, voice] >= threshold).any()),
+                views=bool(rows)
+                and (bool((cue_probs[rows][:, voice] >= threshold).any()) or any((units[i].start, units[i].end) in shown for i in rows)),
             )
         )
     return out
@@ -82,7 +118,8 @@ def over_optimism(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: f
         for i, unit in enumerate(units)
         if not _CONCLUSION_RE.search(unit.text) and (cue_probs[i, risk_col] >= threshold or _HARM_RE.search(unit.text))
     )
-    if risks < 2:
+    # One recorded harm is enough: "no safeguarding concerns" after a single police call-out is the pattern.
+    if risks < 1:
         return None, risks
     for unit in reversed(units):  # conclusions come last
         if _CONCLUSION_RE.search(unit.text):

@@ -222,19 +222,24 @@ class Scorer:
         """Score one document; raises :class:`assessqa.errors.InputError` for input that cannot be scored."""
         self.check_input(document, where)
         analysis = self.analyse(document.text, document.doc_type)
-        children = child_coverage(document.text, analysis.units, analysis.cue_probs)
+        # Evidence first: the per-child coverage must agree with the sentences shown as a child's voice.
+        shown = {dim: self._evidence(dim, analysis) for dim in analysis.grade_probs}
+        voice_shown = [(e.start, e.end) for evidence, _ in shown.values() for e in evidence if e.cue in ("child_voice", "observation")]
+        children = child_coverage(document.text, analysis.units, analysis.cue_probs, voice_shown=voice_shown)
         voiced = {c.name for c in children if c.views}
         # Below this the text is not about a child and family: no grade is trusted without a person's review.
         off_topic = domain_density(document.text) < self.model.config["min_domain_density"]
+        # A few sentences are too little to grade: the warning below says so, and every grade asks for review.
+        thin = len(analysis.units) < 3
         dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
         for dim, probs in analysis.grade_probs.items():
             grade = self.model.grade_from(probs)
-            evidence, found = self._evidence(dim, analysis)
+            evidence, found = shown[dim]
             dimensions[dim] = DimensionResult(
                 grade=grade,
                 label=GRADE_LABELS[grade],
                 probabilities={str(g): round(p, 4) for g, p in probs.items()},
-                needs_review=off_topic or probs[grade] < self.model.config["abstain_below"],
+                needs_review=off_topic or thin or probs[grade] < self.model.config["abstain_below"],
                 evidence=evidence,
                 suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
             )
@@ -290,8 +295,8 @@ class Scorer:
             warnings.append("the text does not read like a children's social care record: every grade needs review")
         if analysis.doc_type == "plan" and not actions:
             warnings.append("no plan actions were found; check the document is a plan or give doc_type")
-        if len(analysis.units) < 3:
-            warnings.append("very little text to grade: grades are unreliable")
+        if thin:
+            warnings.append("very little text to grade: every grade needs review")
         return ScoreRecord(
             id=document.id,
             doc_type=analysis.doc_type,

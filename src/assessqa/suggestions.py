@@ -11,6 +11,12 @@ def _quote(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+_PRE_BIRTH_RE = re.compile(
+    r"\b(?:unborn|pre-?\s?birth|expected date of delivery|EDD|due date|weeks pregnant|(?:she|Ms \w+) is pregnant)\b",
+    re.IGNORECASE,
+)
+
+
 def dimension_suggestions(
     dimension: str,
     grade: int,
@@ -27,7 +33,13 @@ def dimension_suggestions(
         out.append(f"No words or observed behaviour from {child} are recorded: say what {child.split(' ')[0]} said, or what you saw.")
     if grade >= 4:
         return out
-    if dimension == "lived_experience":
+    if dimension == "lived_experience" and not children and _PRE_BIRTH_RE.search(text):
+        # An unborn baby has no day, words or responses yet: ask for what a pre-birth assessment can describe.
+        if "daily_life" not in cues_found:
+            out.append("For the unborn baby, describe what life at home will be like after the birth: where the baby will sleep, who will care for them day and night, and how the parents are preparing (antenatal care, equipment, support).")
+        if "observation" not in cues_found:
+            out.append("Add what you saw of the parents' preparation and, after the birth, how the baby responds to each carer.")
+    elif dimension == "lived_experience":
         if "child_voice" not in cues_found and not silent:
             out.append("Record the child's own words (or, for a baby or non-verbal child, what you observed of them), not only what adults say about them.")
         if "daily_life" not in cues_found:
