@@ -21,6 +21,7 @@ def render(
     speed: dict | None = None,
     cv: dict | None = None,
     external: dict | None = None,
+    probes: dict | None = None,
 ) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
@@ -136,7 +137,11 @@ def render(
     if robustness:
         lines += [
             "",
-            f"## Robustness (test split, {robustness['documents']} documents; `python training/robustness.py`)",
+            f"## Robustness by the model's own probes (test split, {robustness['documents']} documents; `python training/robustness.py`)",
+            "",
+            "These probes were built from the model's parts: the name swap changes only the names the masker finds, and the",
+            "stuffing text overlaps the training augmentation, so they could not fail. The independent probes below can.",
+            "",
             "",
             f"- Names of children and adults swapped across backgrounds: no grade changed in {100 * robustness['name_swap_no_grade_change']:.1f}% of documents (names are masked before any classifier reads the text).",
             f"- Same content re-rendered in another house style (headings reworded, case, bullets vs numbers, spacing): every grade within one step in {100 * robustness['rerender_within_one_step']:.1f}% of documents, unchanged in {100 * robustness['rerender_no_change']:.1f}%.",
@@ -159,6 +164,8 @@ def render(
             lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
     if external:
         lines += _external_lines(metrics, external)
+    if probes:
+        lines += _probe_lines(probes)
     lines += [
         "",
         "## Model selection",
@@ -256,6 +263,37 @@ def _external_lines(metrics: dict, external: dict) -> list[str]:
     return lines
 
 
+def _probe_lines(probes: dict) -> list[str]:
+    """Probes that share nothing with the model (training/probes.py): names, five stuffing families, salads."""
+    lines = [
+        "",
+        "## Independent robustness probes",
+        "",
+        f"Built without the model's parts (`training/probes.py`, model {probes['model_version']}): names found by a lexicon of"
+        f" {probes['lexicon_names']:,} given names and surnames from Faker's locales, not by the masker, and swapped across",
+        "backgrounds; five stuffing families, none used in training; the document's own words or sentences shuffled.",
+        "Goals: a grade changes in at most 1% of documents under the name swap; no stuffing family raises a grade; no",
+        "salad is graded 3-4 without `needs_review`.",
+        "",
+        "| split | documents | name swap: documents with a grade changed | empty headings | rubric vocabulary | guidance pasted | a sentence repeated | another family pasted | word salad 3-4 unflagged | sentence salad 3-4 unflagged |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for split, r in probes["splits"].items():
+        raised = r["stuffing_grades_raised"]
+        salad = r["salad_graded_3_4_without_review"]
+        lines.append(
+            f"| {split} | {r['documents']} | {r['name_swap']['documents_with_a_grade_changed']} ({_fmt(r['name_swap']['share_changed'])}) |"
+            f" {raised['empty_headings']} | {raised['vocabulary_list']} | {raised['guidance_pasted']} | {raised['sentence_repeated']} |"
+            f" {raised['other_family_pasted']} | {salad['word_salad']} of {salad['grades_each']} | {salad['sentence_salad']} of {salad['grades_each']} |"
+        )
+    lines += [
+        "",
+        "Stuffing columns count grades raised (of the split's grades). Limits of the probe: names that are also English",
+        "words in the corpus (Day, Case, Hope) and names written in lower case (dictated text) are not swapped.",
+    ]
+    return lines
+
+
 def _cv_lines(meta: dict, cv: dict) -> list[str]:
     """Calibration and grades on every train+dev document, each graded by a model that never saw its batch."""
     same = cv.get("model_config") in (None, meta.get("config"))
@@ -296,7 +334,7 @@ def main() -> None:
     meta = json.loads((args.model_dir / "meta.json").read_text(encoding="utf-8"))
     agreement = json.loads(args.agreement.read_text(encoding="utf-8")) if args.agreement and args.agreement.exists() else None
     extras = {}
-    for name in ("robustness", "speed", "external"):
+    for name in ("robustness", "speed", "external", "probes"):
         path = args.model_dir / f"{name}.json"
         extras[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     extras["cv"] = json.loads(args.cv.read_text(encoding="utf-8")) if args.cv and args.cv.exists() else None
