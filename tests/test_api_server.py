@@ -6,8 +6,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,7 +15,7 @@ from typer.testing import CliRunner
 
 from assessqa.cli import app
 from assessqa.config import DEFAULT_MODEL_DIR
-from conftest import EXAMPLES
+from conftest import EXAMPLES, running_service
 
 KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -150,39 +148,12 @@ def test_insecure_mode_on_loopback_starts(started):
 # ------------------------------------------------------------------ a real server on 127.0.0.1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "ASSESSQA_API_KEYS": KEY, "ASSESSQA_MAX_CHARS": "20000", "ASSESSQA_SHUTDOWN_TIMEOUT_S": "20"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assessqa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the server did not become ready:\n" + log_path.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
+    env = {"ASSESSQA_API_KEYS": KEY, "ASSESSQA_MAX_CHARS": "20000", "ASSESSQA_SHUTDOWN_TIMEOUT_S": "20"}
+    with running_service(log_path, env) as (base, process):
         yield base, process, log_path
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
 
 
 def test_real_server_logs_json_without_text_and_finishes_in_flight_work_on_sigterm(server):

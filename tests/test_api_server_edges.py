@@ -1,49 +1,23 @@
 """Edges that only a real ``assessqa serve`` on 127.0.0.1 shows: slow headers, oversized headers, Host."""
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
+from conftest import running_service
+
 KEY = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("edges") / "server.log"
-    env = {**os.environ, "ASSESSQA_API_KEYS": KEY, "ASSESSQA_HEADER_TIMEOUT_S": "1", "ASSESSQA_KEEP_ALIVE_S": "2"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assessqa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the server did not become ready:\n" + log_path.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        yield port
-    finally:
-        process.kill()
-        process.wait(10)
+    env = {"ASSESSQA_API_KEYS": KEY, "ASSESSQA_HEADER_TIMEOUT_S": "1", "ASSESSQA_KEEP_ALIVE_S": "2"}
+    with running_service(log_path, env) as (base, _):
+        yield int(base.rsplit(":", 1)[1])
 
 
 def _read_all(sock: socket.socket, limit_s: float) -> bytes:

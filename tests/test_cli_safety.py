@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 from assessqa import cli
 from assessqa.cli import app
 from assessqa.scoring import Scorer
-from conftest import EXAMPLES
 
 runner = CliRunner()
 MARKER = "ZQX-MARKER-7731"

@@ -95,7 +95,7 @@ def score(
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
     from assessqa.batch import score_items
     from assessqa.ingest import expand_inputs, output_clash, read_inputs
-    from assessqa.report import BatchSummary, RecordWriter, output_file, partial_path, render_summary
+    from assessqa.report import BatchSummary, RecordWriter, output_file, render_summary
     from assessqa.schemas import ErrorRecord
     from assessqa.scoring import Scorer
 
