@@ -34,3 +34,14 @@ def test_ece_noise_floor_separates_sampling_noise_from_miscalibration():
     # Confident and always wrong: far above the floor.
     confident = np.tile([0.97, 0.01, 0.01, 0.01], (60, 1))
     assert expected_calibration_error(confident, np.full(60, 3)) > ece_noise_floor(confident)[1] + 0.5
+
+
+def test_pooled_folds_give_the_figures_of_one_evaluation(small_model, corpus_splits):
+    # style_cv.py pools folds before computing figures; pooling two halves must equal scoring them together.
+    from assessqa.evaluation import Collected, collect, evaluate, summarise
+    from assessqa.scoring import Scorer
+
+    scorer = Scorer(small_model)
+    docs = corpus_splits["dev"][:6] + [d for d in corpus_splits["dev"] if d.doc_type == "plan"][:4]
+    pooled = Collected().merge(collect(scorer, docs[:5])).merge(collect(scorer, docs[5:]))
+    assert summarise(pooled, scorer.model.config["abstain_below"]) == evaluate(scorer, docs)

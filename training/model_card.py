@@ -22,6 +22,7 @@ def render(
     cv: dict | None = None,
     external: dict | None = None,
     probes: dict | None = None,
+    style_cv: tuple[dict, dict] | None = None,
 ) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
@@ -162,6 +163,8 @@ def render(
         if speed.get("baseline"):
             b = speed["baseline"]
             lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
+    if style_cv:
+        lines += _style_cv_lines(*style_cv)
     if external:
         lines += _external_lines(metrics, external)
     if probes:
@@ -263,6 +266,36 @@ def _external_lines(metrics: dict, external: dict) -> list[str]:
     return lines
 
 
+def _style_cv_lines(in_style: dict, out_of_style: dict) -> list[str]:
+    """Cross-validation on train+dev, in style (batches held out) beside out of style (each writer held out)."""
+    a, b = in_style["pooled"], out_of_style["pooled"]
+    lines = [
+        "",
+        f"## In style and out of style (cross-validation on train+dev, {out_of_style['documents']} documents)",
+        "",
+        f"In style: {in_style['groups']} folds of whole writing batches, every writer seen in training. Out of style: each of the",
+        f"{out_of_style['groups']} writers held out in turn from a model trained on the others (`training/style_cv.py`), the figure",
+        "that model choices are made on. Predictions of all folds pooled; the test and external splits are not read.",
+        "",
+        "| dimension | QWK in style | QWK out of style | ECE in style | ECE out of style |",
+        "|---|---|---|---|---|",
+    ]
+    for dim, m in b["dimensions"].items():
+        own = a["dimensions"].get(dim, {})
+        lines.append(f"| {dim} | {_fmt(own.get('qwk'))} | {_fmt(m['qwk'])} | {_fmt(own.get('ece'))} | {_fmt(m['ece'])} |")
+    ea, eb = a["actions"]["extraction"], b["actions"]["extraction"]
+    lines += [
+        "",
+        f"- Action extraction precision / recall: {_fmt(ea['precision'])} / {_fmt(ea['recall'])} in style, {_fmt(eb['precision'])} /"
+        f" {_fmt(eb['recall'])} out of style.",
+        "- Flag kappa in style / out of style: " + ", ".join(
+            f"{flag} {_fmt(a['actions']['flags'][flag]['kappa'])} / {_fmt(v['kappa'])}" for flag, v in b["actions"]["flags"].items()
+        ) + ".",
+        f"- Pooled ECE: {_fmt(a['calibration_pooled']['ece'])} in style, {_fmt(b['calibration_pooled']['ece'])} out of style.",
+    ]
+    return lines
+
+
 def _probe_lines(probes: dict) -> list[str]:
     """Probes that share nothing with the model (training/probes.py): names, five stuffing families, salads."""
     lines = [
@@ -330,6 +363,9 @@ def main() -> None:
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("--agreement", type=Path, default=None, help="AGREEMENT.json with rater agreement figures")
     parser.add_argument("--cv", type=Path, default=None, help="grade_cv.json from training/grade_cv.py")
+    here = Path(__file__).resolve().parent
+    parser.add_argument("--style-cv", type=Path, default=here / "style_cv.json", help="out-of-style CV (training/style_cv.py)")
+    parser.add_argument("--style-cv-in-style", type=Path, default=here / "style_cv_in_style.json", help="in-style CV, the same script by batch")
     args = parser.parse_args()
     meta = json.loads((args.model_dir / "meta.json").read_text(encoding="utf-8"))
     agreement = json.loads(args.agreement.read_text(encoding="utf-8")) if args.agreement and args.agreement.exists() else None
@@ -338,6 +374,11 @@ def main() -> None:
         path = args.model_dir / f"{name}.json"
         extras[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     extras["cv"] = json.loads(args.cv.read_text(encoding="utf-8")) if args.cv and args.cv.exists() else None
+    if args.style_cv.exists() and args.style_cv_in_style.exists():
+        extras["style_cv"] = (
+            json.loads(args.style_cv_in_style.read_text(encoding="utf-8")),
+            json.loads(args.style_cv.read_text(encoding="utf-8")),
+        )
     (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement, **extras), encoding="utf-8")
     print(f"wrote {args.model_dir / 'MODEL_CARD.md'}")
     report = args.agreement.with_suffix(".md") if args.agreement else None

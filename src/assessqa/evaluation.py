@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -93,23 +94,46 @@ def grade_metrics(gold: list[int], pred: list[int]) -> dict[str, Any]:
     }
 
 
-def evaluate(
-    scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None
-) -> dict[str, Any]:
-    """Score annotated documents (doc type given, as an auditor would know it) and compare with the labels."""
-    gold_grades: dict[str, list[int]] = defaultdict(list)
-    pred_grades: dict[str, list[int]] = defaultdict(list)
-    probas: dict[str, list[list[float]]] = defaultdict(list)
-    extraction = {"tp": 0, "fp": 0, "fn": 0}
-    flag_gold: dict[str, list[int]] = defaultdict(list)
-    flag_pred: dict[str, list[int]] = defaultdict(list)
-    evidence = {dim: {"tp": 0, "fp": 0, "fn": 0} for dim in DIMENSIONS}
-    doc_type_correct = 0
+@dataclass
+class Collected:
+    """Raw held-out predictions beside their labels, so that folds can be pooled before any figure is computed
+    (a QWK or ECE averaged over folds is not the QWK or ECE of the pooled grades)."""
+
+    documents: int = 0
+    gold_grades: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    pred_grades: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    probas: dict[str, list[list[float]]] = field(default_factory=lambda: defaultdict(list))
+    extraction: dict[str, int] = field(default_factory=lambda: {"tp": 0, "fp": 0, "fn": 0})
+    flag_gold: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    flag_pred: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[str, dict[str, int]] = field(default_factory=lambda: {dim: {"tp": 0, "fp": 0, "fn": 0} for dim in DIMENSIONS})
+    doc_type_correct: int = 0
+
+    def merge(self, other: "Collected") -> "Collected":
+        self.documents += other.documents
+        self.doc_type_correct += other.doc_type_correct
+        for mine, theirs in ((self.gold_grades, other.gold_grades), (self.pred_grades, other.pred_grades),
+                             (self.probas, other.probas), (self.flag_gold, other.flag_gold), (self.flag_pred, other.flag_pred)):
+            for key, values in theirs.items():
+                mine[key].extend(values)
+        for key in self.extraction:
+            self.extraction[key] += other.extraction[key]
+        for dim, counts in other.evidence.items():
+            for key in counts:
+                self.evidence[dim][key] += counts[key]
+        return self
+
+
+def collect(scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None) -> Collected:
+    """Score annotated documents (doc type given, as an auditor would know it) and keep predictions and labels."""
+    out = Collected(documents=len(docs))
+    gold_grades, pred_grades, probas = out.gold_grades, out.pred_grades, out.probas
+    extraction, flag_gold, flag_pred, evidence = out.extraction, out.flag_gold, out.flag_pred, out.evidence
     for doc in docs:
         analysis = scorer.analyse(doc.text, doc.doc_type)
         detected = scorer.model.doc_type_probability(doc.text)
         if detected is not None and (detected >= 0.5) == (doc.doc_type == "plan"):
-            doc_type_correct += 1
+            out.doc_type_correct += 1
         for dim, probs in analysis.grade_probs.items():
             gold_grades[dim].append(doc.grades[dim])
             pred_grades[dim].append(scorer.model.grade_from(probs))
@@ -143,16 +167,31 @@ def evaluate(
             extraction["fp"] += len(analysis.actions) - len(matched_pred)
         if progress:
             progress()
+    return out
+
+
+def evaluate(
+    scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Score annotated documents (doc type given, as an auditor would know it) and compare with the labels."""
+    return summarise(collect(scorer, docs, progress), scorer.model.config["abstain_below"])
+
+
+def summarise(collected: Collected, abstain_below: float) -> dict[str, Any]:
+    """Every held-out figure from pooled predictions: grades, calibration, actions, flags, evidence, doc type."""
+    gold_grades, pred_grades, probas = collected.gold_grades, collected.pred_grades, collected.probas
+    extraction, flag_gold, flag_pred, evidence = collected.extraction, collected.flag_gold, collected.flag_pred, collected.evidence
+    docs_count, doc_type_correct = collected.documents, collected.doc_type_correct
     tp, fp, fn = extraction["tp"], extraction["fp"], extraction["fn"]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     result: dict[str, Any] = {
-        "documents": len(docs),
+        "documents": docs_count,
         "dimensions": {
             dim: {
                 **grade_metrics(gold_grades[dim], pred_grades[dim]),
                 **calibration_metrics(
-                    np.array(probas[dim]), np.array(gold_grades[dim]), scorer.model.config["abstain_below"], np.array(pred_grades[dim])
+                    np.array(probas[dim]), np.array(gold_grades[dim]), abstain_below, np.array(pred_grades[dim])
                 ),
             }
             for dim in DIMENSIONS
@@ -189,7 +228,7 @@ def evaluate(
             for dim, c in evidence.items()
             if gold_grades[dim]
         },
-        "doc_type_accuracy": round(doc_type_correct / len(docs), 4) if docs else None,
+        "doc_type_accuracy": round(doc_type_correct / docs_count, 4) if docs_count else None,
     }
     return result
 
