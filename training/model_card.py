@@ -48,6 +48,12 @@ def render(
         "  out-of-fold predictions (GroupKFold by writing batch), so it learns from the same kind of noisy inputs it sees",
         "  when scoring.",
         "- Document type: TF-IDF + logistic regression (the segmenter's rule-based detector is the fallback).",
+    ] + ([
+        "- Coherence check (`models/coherence.py`): logistic regression over how much a trigram model of word classes",
+        "  (function words, word shapes) beats a unigram one, how much more adjacent sentences share than any two, and",
+        "  length; trained on the training documents against locally disordered copies (never the probes' salads). At",
+        f"  or above {meta['config']['coherence']['flag_above']} every grade of a document asks for review.",
+    ] if meta.get("config", {}).get("coherence") else []) + [
         "",
         "## Training data",
         f"- {data['documents']} fictional, team-written documents ({data['by_type'].get('assessment', 0)} assessments,",
@@ -154,7 +160,9 @@ def render(
             "",
             "## Speed (`python benchmarks/score_speed.py`)",
             "",
-            f"- Machine: {speed['machine']}",
+            f"- Machine: {speed['machine']}"
+            + ("" if speed.get("model_version") == meta["model_version"] else
+               f" (measured before {meta['model_version']}, not re-measured for it: `python3 benchmarks/score_speed.py`)"),
             f"- One process, {speed['documents']} documents of about {speed['words']} words: {speed['docs_per_s']:.1f} documents/s, latency p50 {speed['p50_ms']:.0f} ms, p95 {speed['p95_ms']:.0f} ms, peak RSS {speed['peak_rss_mb']:.0f} MB; model load {speed['load_s']:.1f} s.",
         ]
         if speed.get("batch"):

@@ -231,6 +231,8 @@ class Scorer:
         off_topic = domain_density(document.text) < self.model.config["min_domain_density"]
         # A few sentences are too little to grade: the warning below says so, and every grade asks for review.
         thin = len(analysis.units) < 3
+        # Cue counts survive shuffled words or sentences; a text that does not read as ordered prose is reviewed.
+        disordered = not thin and self.model.disordered(document.text)
         dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
         for dim, probs in analysis.grade_probs.items():
             grade = self.model.grade_from(probs)
@@ -239,7 +241,7 @@ class Scorer:
                 grade=grade,
                 label=GRADE_LABELS[grade],
                 probabilities={str(g): round(p, 4) for g, p in probs.items()},
-                needs_review=off_topic or thin or probs[grade] < self.model.config["abstain_below"],
+                needs_review=off_topic or thin or disordered or probs[grade] < self.model.config["abstain_below"],
                 evidence=evidence,
                 suggestions=dimension_suggestions(dim, grade, found, document.text, voiced),
             )
@@ -297,6 +299,8 @@ class Scorer:
             warnings.append("no plan actions were found; check the document is a plan or give doc_type")
         if thin:
             warnings.append("very little text to grade: every grade needs review")
+        if disordered:
+            warnings.append("the text does not read as sentences in a sensible order (shuffled or garbled?): every grade needs review")
         return ScoreRecord(
             id=document.id,
             doc_type=analysis.doc_type,

@@ -20,6 +20,7 @@ from typing import Any
 # (skops node kind, module.Class) pairs that assessqa's training produces. Nothing else is built.
 ALLOWED: dict[str, frozenset[str]] = {
     "ObjectNode": frozenset({
+        "assessqa.models.coherence.CoherenceModel",
         "assessqa.models.ordinal.OrdinalClassifier",
         "sklearn._loss.link.Interval",
         "sklearn._loss.link.LogitLink",

@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
 from assessqa.features import EVIDENCE_FLOOR, dimension_strength
+from assessqa.models.coherence import CoherenceModel
 from assessqa.models.ordinal import OrdinalClassifier
 from assessqa.schemas import ACTION_FLAGS, CUES
 
@@ -57,6 +58,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context").
     "evidence_context": {"max_iter": 100, "learning_rate": 0.1},
+    # Self-supervised check that the text reads as ordered sentences (models/coherence.py): trained on the
+    # training documents against `copies` locally disordered copies of each; at or above `flag_above` every
+    # grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py): at 0.5
+    # a writer the check never saw had up to a quarter of their ordinary records flagged.
+    "coherence": {"C": 1.0, "smoothing": 0.1, "copies": 2, "flag_above": 0.8},
 }
 
 
@@ -113,6 +119,8 @@ class AssessModel:
     meta: dict[str, Any] = field(default_factory=dict)
     # One per dimension; a model without them shows as evidence the sentences whose own cue probability is high.
     evidence_models: dict[str, HistGradientBoostingClassifier] = field(default_factory=dict)
+    # Optional (models/coherence.py); a model without it never flags disordered text.
+    coherence_model: CoherenceModel | None = None
     # Stacked one-vs-rest weights, built on first use (see :func:`one_vs_rest_proba`); never saved.
     _weights: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -127,6 +135,12 @@ class AssessModel:
         # would give their grade models features they never saw.
         legacy = {} if "evidence_floor" in saved else {"evidence_floor": 0.1}
         return {**DEFAULT_CONFIG, **legacy, **saved}
+
+    def disordered(self, text: str) -> bool:
+        """Whether the text does not read as sentences in a sensible order (word or sentence salad)."""
+        if self.coherence_model is None:
+            return False
+        return bool(self.coherence_model.predict_proba([text])[0, 1] >= self.config["coherence"]["flag_above"])
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

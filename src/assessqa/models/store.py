@@ -10,6 +10,7 @@ A model folder::
         action_flags.skops
         dimensions/<dimension>.skops
         evidence/<dimension>.skops   (optional) the evidence scorer of each dimension
+        coherence.skops         (optional) the check that the text reads as ordered sentences
         MODEL_CARD.md
 
 Loading never unpickles, and never builds a type outside an exact allowlist: every node of each file's skops
@@ -60,6 +61,8 @@ def _parts(model: AssessModel) -> dict[str, Any]:
         parts[f"dimensions/{dim}.skops"] = est
     for dim, est in model.evidence_models.items():
         parts[f"evidence/{dim}.skops"] = est
+    if model.coherence_model is not None:
+        parts["coherence.skops"] = model.coherence_model
     return parts
 
 
@@ -175,6 +178,9 @@ def load_model(directory: Path, public_key: Path | None = None) -> AssessModel:
             for dim in DIMENSIONS
             if f"evidence/{dim}.skops" in hashes
         },
+        coherence_model=(
+            _load_part(directory / "coherence.skops", hashes["coherence.skops"], where) if "coherence.skops" in hashes else None
+        ),
     )
     return model
 

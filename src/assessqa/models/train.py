@@ -45,6 +45,7 @@ from assessqa.models.bundle import (
     make_multilabel_classifier,
     make_text_classifier,
 )
+from assessqa.models.coherence import CoherenceModel, disorder
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
 from assessqa.segment import build_pipeline
 
@@ -390,6 +391,10 @@ def train_model(
     doc_type_model = make_text_classifier(seed=cfg["seed"], **cfg["doc_type"], ngram_max=1, min_df=2).fit(
         [d.text for d in docs], np.array([int(d.doc_type == "plan") for d in docs])
     )
+    coherence_model = None
+    if cfg.get("coherence"):
+        say("fitting the coherence check")
+        coherence_model = _fit_coherence(docs, cfg)
     now = datetime.now(timezone.utc)
     meta = {
         "model_version": model_version or f"assessqa-{now:%Y%m%d-%H%M%S}",
@@ -415,4 +420,15 @@ def train_model(
         doc_type_model=doc_type_model,
         meta=meta,
         evidence_models=evidence_models,
+        coherence_model=coherence_model,
     )
+
+
+def _fit_coherence(docs: list[AnnotatedDocument], cfg: dict[str, Any]) -> CoherenceModel:
+    """Originals against locally disordered copies of each (never the probes' full salads)."""
+    settings = cfg["coherence"]
+    rng = np.random.default_rng(cfg["seed"])
+    texts = [d.text for d in docs]
+    disordered = [disorder(t, rng) for _ in range(settings["copies"]) for t in texts]
+    model = CoherenceModel(smoothing=settings["smoothing"], C=settings["C"], seed=cfg["seed"])
+    return model.fit(texts + disordered, [0] * len(texts) + [1] * len(disordered))
