@@ -111,6 +111,7 @@ def main() -> None:
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
     figures = {
+        "model_version": scorer.model_version,
         "machine": machine(),
         "documents": len(texts),
         "words": round(statistics.mean(len(t.split()) for t in texts)),
