@@ -203,3 +203,14 @@ def test_openapi_has_examples_security_and_problem_responses(client):
         problem = operation["responses"][status]["content"]["application/problem+json"]
         assert problem["schema"]["properties"]["code"] and problem["examples"]
     assert "security" not in spec["paths"]["/healthz"]["get"]
+
+
+def test_openapi_response_example_is_what_the_shipped_model_returns(scorer):
+    # A hand-typed example drifted (it showed 0.2.0's output); now it is generated, and this says when to regenerate.
+    import json
+
+    from assessqa.api.schemas import SCORE_EXAMPLE, SCORE_RESPONSE_EXAMPLE
+    from assessqa.schemas import InputDocument
+
+    record = scorer.score(InputDocument(**SCORE_EXAMPLE), "request")
+    assert json.loads(record.model_dump_json()) == SCORE_RESPONSE_EXAMPLE, "run: python3 api/make_openapi_example.py"

@@ -30,3 +30,4 @@ def test_the_wheel_carries_every_model_file(tmp_path):
     model = ROOT / "models" / "default"
     expected = {f"assessqa/shipped_model/{p.relative_to(model).as_posix()}" for p in model.rglob("*") if p.is_file()}
     assert expected and expected <= names
+    assert "assessqa/api/score_response_example.json" in names  # read when the API's schemas are imported

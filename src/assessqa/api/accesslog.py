@@ -4,7 +4,7 @@ An access line::
 
     {"ts": "2025-05-01T09:30:12.123Z", "level": "info", "logger": "assessqa.access", "message": "request",
      "request_id": "4f0c...", "method": "POST", "route": "/v1/score", "status": 200, "latency_ms": 87.4,
-     "key_id": "mosaic-prod", "model_version": "assessqa-0.2.0", "documents": 1, "doc_chars": 5120}
+     "key_id": "mosaic-prod", "model_version": "assessqa-N.N.N", "documents": 1, "doc_chars": 5120}
 
 Nothing a client sent is logged except the method, the matched route template and a request id that passed
 a strict pattern. Exception messages are never logged, because a message can quote its input (pydantic's do,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,64 +24,10 @@ SCORE_EXAMPLE: dict[str, Any] = {
 }
 BATCH_EXAMPLE: dict[str, Any] = {"documents": [SCORE_EXAMPLE]}
 
-# What the shipped model returns for SCORE_EXAMPLE (probabilities rounded), shown in the OpenAPI docs.
-SCORE_RESPONSE_EXAMPLE: dict[str, Any] = {
-    "id": "case-0001",
-    "doc_type": "plan",
-    "doc_type_source": "given",
-    "model_version": "assessqa-0.2.0",
-    "dimensions": {
-        "lived_experience": None,
-        "risk_analysis": None,
-        "family_history": None,
-        "smart_actions": {
-            "grade": 4, "label": "outstanding", "probabilities": {"1": 0.0001, "2": 0.0001, "3": 0.0387, "4": 0.9612},
-            "evidence": [], "suggestions": [],
-        },
-        "contingency": {
-            "grade": 4, "label": "outstanding", "probabilities": {"1": 0.0001, "2": 0.0, "3": 0.0008, "4": 0.9991},
-            "evidence": [{
-                "start": 223, "end": 319, "cue": "contingency",
-                "text": "if Mr Lowe returns to the home, the SW will call a legal planning meeting within 5 working days.",
-            }],
-            "suggestions": [],
-        },
-        "child_focus": {
-            "grade": 2, "label": "requires improvement", "probabilities": {"1": 0.4305, "2": 0.5677, "3": 0.0016, "4": 0.0002},
-            "evidence": [],
-            "suggestions": [
-                "Frame each need and outcome as the difference for the child (what will be different in their day), "
-                "not only adult tasks.",
-                "Show how the child's own views shaped the plan.",
-            ],
-        },
-    },
-    "actions": [{
-        "text": "Ava (4) needs a safe, calm home | Ms Reid to attend the Freedom Programme every Tuesday | Ms Reid | "
-                "by 30/06/2025 | completion certificate",
-        "start": 71, "end": 209,
-        "smart": {"specific": True, "owner": True, "measurable": True, "achievable": True, "relevant": True, "time_bound": True},
-        "need": {"start": 71, "end": 102, "text": "Ava (4) needs a safe, calm home"},
-        "suggestions": [],
-    }],
-    "sections": [
-        {"title": "Child Protection Plan", "category": "plan", "start": 0, "end": 209},
-        {"title": "Contingency", "category": "contingency", "start": 210, "end": 319},
-    ],
-    "plan": {
-        "actions": 1, "fully_smart_share": 1.0, "process_only_share": 0.0, "vague_timescale_share": 0.0,
-        "needs": 0, "needs_without_action": 0, "actions_without_need": 0,
-        "contingency": {
-            "present": True, "trigger": True, "consequence": True, "timescale": True,
-            "evidence": {
-                "start": 223, "end": 319,
-                "text": "if Mr Lowe returns to the home, the SW will call a legal planning meeting within 5 working days.",
-            },
-        },
-    },
-    "metadata": {"team": "North CIN team"},
-    "warnings": [],
-}
+# What the shipped model returns for SCORE_EXAMPLE, shown in the OpenAPI docs: written by
+# api/make_openapi_example.py, and tests/test_api.py checks it against the shipped model.
+EXAMPLE_RESPONSE_FILE = Path(__file__).with_name("score_response_example.json")
+SCORE_RESPONSE_EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_RESPONSE_FILE.read_text(encoding="utf-8"))
 BATCH_RESPONSE_EXAMPLE: dict[str, Any] = {
     "results": [
         SCORE_RESPONSE_EXAMPLE,
