@@ -39,7 +39,7 @@ def score_items(
         jobs: worker processes; 1 scores in this process.
         on_failure: called with the source and the exception when scoring fails unexpectedly (a bug, not a
             bad record), for ``--debug``; the document still becomes an E010 error record and the run goes on.
-            In worker processes it receives :func:`assessqa.errors.exception_summary`'s frames only.
+            Only documents scored in this process reach it: with ``jobs > 1`` the E010 record is all there is.
     """
     if jobs <= 1:
         for item in items:
