@@ -45,3 +45,15 @@ def test_pooled_folds_give_the_figures_of_one_evaluation(small_model, corpus_spl
     docs = corpus_splits["dev"][:6] + [d for d in corpus_splits["dev"] if d.doc_type == "plan"][:4]
     pooled = Collected().merge(collect(scorer, docs[:5])).merge(collect(scorer, docs[5:]))
     assert summarise(pooled, scorer.model.config["abstain_below"]) == evaluate(scorer, docs)
+
+
+def test_a_single_matched_action_gives_no_kappa_rather_than_an_error(small_model, corpus_splits):
+    # One writer's documents can leave a flag with one matched action: kappa is undefined there, not a crash.
+    from assessqa.evaluation import collect, summarise
+    from assessqa.scoring import Scorer
+
+    scorer = Scorer(small_model)
+    plan = next(d for d in corpus_splits["dev"] if d.doc_type == "plan" and d.actions)
+    one = plan.model_copy(update={"actions": plan.actions[:1]})
+    metrics = summarise(collect(scorer, [one]), scorer.model.config["abstain_below"])
+    assert all(v["kappa"] is None or -1 <= v["kappa"] <= 1 for v in metrics["actions"]["flags"].values())

@@ -115,13 +115,26 @@ def _agreement() -> dict:
 
 def evaluate_external(model: Path | None) -> None:
     from assessqa.annotations import load_corpus
-    from assessqa.evaluation import evaluate
+    from assessqa.evaluation import Collected, collect, summarise
     from assessqa.schemas import InputDocument
     from assessqa.scoring import Scorer
 
     scorer = Scorer.from_directory(model)
     docs = load_corpus(HERE / "external.jsonl")
-    metrics = evaluate(scorer, docs)
+    abstain = scorer.model.config["abstain_below"]
+    pooled = Collected()
+    by_writer = {}
+    for style in sorted({d.batch for d in docs}):
+        part = collect(scorer, [d for d in docs if d.batch == style])
+        figures = summarise(part, abstain)
+        by_writer[style] = {
+            "action_precision": figures["actions"]["extraction"]["precision"],
+            "action_recall": figures["actions"]["extraction"]["recall"],
+            "exact": {dim: m["exact"] for dim, m in figures["dimensions"].items()},
+        }
+        pooled.merge(part)
+    metrics = summarise(pooled, abstain)
+    metrics["by_writer"] = by_writer
     metrics.pop("evidence_sentence_f1")  # evidence spans were not annotated on this split
     metrics["model_version"] = scorer.model_version
     metrics["split"] = "external"

@@ -263,6 +263,14 @@ def _external_lines(metrics: dict, external: dict) -> list[str]:
         f"- Review flags: {flags['wrong']} of {flags['grades']} grades are wrong; {flags['wrong_and_flagged']} of those carry"
         f" `needs_review` ({_fmt(flags['share_of_wrong_flagged'])}), and {_fmt(flags['share_flagged'])} of all grades are flagged."
     )
+    if external.get("by_writer"):
+        lines.append(
+            "- Action extraction precision / recall by writer: "
+            + ", ".join(
+                f"{style} {_fmt(v['action_precision'])} / {_fmt(v['action_recall'])}" for style, v in external["by_writer"].items()
+            )
+            + " (styles in `annotations/external/styles.json`)."
+        )
     worst = sorted(
         ((abs(bias), style, dim, bias) for style, dims in external["bias_by_style"].items() for dim, bias in dims.items()),
         reverse=True,

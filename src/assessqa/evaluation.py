@@ -22,6 +22,10 @@ def _kappa(gold: list[int], pred: list[int], weights: str | None = None) -> floa
     return float(cohen_kappa_score(gold, pred, weights=weights))
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def _suggestion_confusion(gold: list[int], pred: list[int]) -> dict[str, int]:
     """A suggestion is made when a flag is predicted false; it was needed when the annotated flag is false."""
     pairs = list(zip(gold, pred))
@@ -209,7 +213,7 @@ def summarise(collected: Collected, abstain_below: float) -> dict[str, Any]:
             "flags": {
                 flag: {
                     "n": len(flag_gold[flag]),
-                    "kappa": None if not flag_gold[flag] else round(_kappa(flag_gold[flag], flag_pred[flag]), 4),
+                    "kappa": _rounded(_kappa(flag_gold[flag], flag_pred[flag])),
                     "macro_f1": None
                     if not flag_gold[flag]
                     else round(float(f1_score(flag_gold[flag], flag_pred[flag], average="macro", zero_division=0)), 4),
