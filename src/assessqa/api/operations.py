@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from assessqa.api.deps import MetricsDep
 from assessqa.api.metrics import METRICS_CONTENT_TYPE
 from assessqa.api.problems import ProblemError, problem_responses
+from assessqa.api.schemas import SCORE_RESPONSE_EXAMPLE
 
 router = APIRouter(tags=["operations"])
 
@@ -22,7 +23,7 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     responses={
-        200: {"content": {"application/json": {"example": {"status": "ready", "model_version": "assessqa-0.2.0"}}}},
+        200: {"content": {"application/json": {"example": {"status": "ready", "model_version": SCORE_RESPONSE_EXAMPLE["model_version"]}}}},
         **problem_responses("not_ready"),
     },
 )
