@@ -173,7 +173,7 @@ def _sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if len(p.split()) >= 4]
 
 
-def stuffing(doc: AnnotatedDocument, donor: AnnotatedDocument, rng: random.Random) -> dict[str, str]:
+def stuffing(doc: AnnotatedDocument, donor: AnnotatedDocument) -> dict[str, str]:
     sentences = _sentences(doc.text) or [doc.text.strip()]
     repeated = max(sentences, key=len)
     return {
@@ -228,7 +228,7 @@ def run(scorer: Scorer, docs: list[AnnotatedDocument], swapper: NameSwap, seed: 
             swap_changed += 1
             changed_ids.append(doc.id)
         donors = [d for d in docs if d.doc_type == doc.doc_type and d.id != doc.id]
-        for family, text in stuffing(doc, rng.choice(donors), rng).items():
+        for family, text in stuffing(doc, rng.choice(donors)).items():
             stuffed = _grades(scorer, text, doc.doc_type)
             raised[family] += sum(stuffed[d][0] > base[d][0] for d in base)
         for kind, make in (("word_salad", word_salad), ("sentence_salad", sentence_salad)):
