@@ -21,7 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import DEFAULT_MODEL_DIR
 from assessqa.schemas import InputDocument
 from assessqa.scoring import Scorer
@@ -137,7 +137,7 @@ def main() -> None:
 
     if not args.no_transformer:
         from assessqa.features import sentence_units
-        from assessqa.models.encoder import SentenceEncoder
+        from assessqa.training.encoder import SentenceEncoder
 
         encoder = SentenceEncoder()
         sentences = [[u.text for u in sentence_units(scorer.nlp(t))] for t in texts]

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import DEFAULT_MODEL_DIR, Settings
-from assessqa.models.train import train_model
+from assessqa.training.fit import train_model
 from assessqa.scoring import Scorer
 from assessqa.segment import build_pipeline
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from assessqa.annotations import (
+from assessqa.training.annotations import (
     corpus_hash,
     import_authored,
     load_splits,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assessqa import errors
-from assessqa.models.encoder import SentenceEncoder, packaged_minilm_dir
+from assessqa.training.encoder import SentenceEncoder, packaged_minilm_dir
 
 
 @pytest.fixture(scope="module")

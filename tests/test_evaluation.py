@@ -1,4 +1,4 @@
-from assessqa.evaluation import evaluate, grade_metrics
+from assessqa.training.evaluation import evaluate, grade_metrics
 
 
 def test_grade_metrics_on_known_values():
@@ -22,7 +22,7 @@ def test_evaluate_reports_every_figure(small_model, corpus_splits):
 def test_ece_noise_floor_separates_sampling_noise_from_miscalibration():
     import numpy as np
 
-    from assessqa.evaluation import ece_noise_floor
+    from assessqa.training.evaluation import ece_noise_floor
     from assessqa.models.bundle import expected_calibration_error
 
     rng = np.random.default_rng(1)
@@ -38,7 +38,7 @@ def test_ece_noise_floor_separates_sampling_noise_from_miscalibration():
 
 def test_pooled_folds_give_the_figures_of_one_evaluation(small_model, corpus_splits):
     # style_cv.py pools folds before computing figures; pooling two halves must equal scoring them together.
-    from assessqa.evaluation import Collected, collect, evaluate, summarise
+    from assessqa.training.evaluation import Collected, collect, evaluate, summarise
     from assessqa.scoring import Scorer
 
     scorer = Scorer(small_model)
@@ -49,7 +49,7 @@ def test_pooled_folds_give_the_figures_of_one_evaluation(small_model, corpus_spl
 
 def test_a_single_matched_action_gives_no_kappa_rather_than_an_error(small_model, corpus_splits):
     # One writer's documents can leave a flag with one matched action: kappa is undefined there, not a crash.
-    from assessqa.evaluation import collect, summarise
+    from assessqa.training.evaluation import collect, summarise
     from assessqa.scoring import Scorer
 
     scorer = Scorer(small_model)

@@ -5,7 +5,7 @@ Figures over the whole test split are measured by training/robustness.py and rec
 
 import pytest
 
-from assessqa.robustness import OFF_TOPIC, gibberish, rerender, stuff_keywords, swap_names
+from assessqa.training.robustness import OFF_TOPIC, gibberish, rerender, stuff_keywords, swap_names
 from assessqa.schemas import InputDocument
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assessqa.features import SentenceUnit, unit_reprs
-from assessqa.models.train import stuffed_copy
+from assessqa.training.fit import stuffed_copy
 
 
 def test_context_words_come_from_the_previous_sentence_with_names_masked():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
-from assessqa.annotations import load_corpus
+from assessqa.training.annotations import load_corpus
 from assessqa.schemas import ACTION_FLAGS, DIMENSIONS
 
 

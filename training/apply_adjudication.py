@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from assessqa.annotations import corpus_files
+from assessqa.training.annotations import corpus_files
 
 
 def apply(root: Path) -> int:

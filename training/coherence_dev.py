@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.models.bundle import DEFAULT_CONFIG
-from assessqa.models.train import _fit_coherence
+from assessqa.training.fit import _fit_coherence
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("probes", HERE / "probes.py")

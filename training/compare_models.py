@@ -22,12 +22,12 @@ from sklearn.model_selection import GroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
-from assessqa.evaluation import evaluate
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.evaluation import evaluate
 from assessqa.features import dimension_features, mask_names, person_names
 from assessqa.models.bundle import DEFAULT_CONFIG, make_dimension_model
 from assessqa.models.ordinal import OrdinalClassifier
-from assessqa.models.train import parse_documents, train_model
+from assessqa.training.fit import parse_documents, train_model
 from assessqa.schemas import CUES, DIMENSIONS_BY_TYPE
 from assessqa.scoring import Scorer
 
@@ -76,7 +76,7 @@ def stacked_minilm(train, dev) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
     Plans are graded without action flags here (the flag models are the same in both stacks), so this isolates
     what the sentence representation changes."""
-    from assessqa.models.encoder import SentenceEncoder
+    from assessqa.training.encoder import SentenceEncoder
 
     encoder = SentenceEncoder()
     sections = ["none", "referral", "child_views", "daily_life", "family_history", "parenting_capacity", "risk",

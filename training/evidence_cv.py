@@ -21,10 +21,10 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.features import dimension_strength, evidence_context
 from assessqa.models.bundle import DEFAULT_CONFIG, make_evidence_model
-from assessqa.models.train import _cue_probs, _evidence_gold, _fit_cue_tagger, parse_documents
+from assessqa.training.fit import fold_cue_probs, evidence_gold, fit_cue_tagger, parse_documents
 from assessqa.schemas import CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 
 K = len(CUES)
@@ -73,9 +73,9 @@ def main() -> None:
     folds = list(GroupKFold(n_splits=cfg["cv_folds"]).split(np.zeros(len(parsed)), groups=groups))
     oof = [np.zeros((0, K))] * len(parsed)
     for train_idx, test_idx in folds:
-        tagger, cols = _fit_cue_tagger([parsed[i] for i in train_idx], cfg)
+        tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         for i in test_idx:
-            oof[i] = _cue_probs(tagger, cols, parsed[i].units)
+            oof[i] = fold_cue_probs(tagger, cols, parsed[i].units)
     fold_of = np.zeros(len(parsed), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k
@@ -84,7 +84,7 @@ def main() -> None:
     for doc_type, dims in DIMENSIONS_BY_TYPE.items():
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type]
         for dim in dims:
-            gold = np.concatenate([_evidence_gold(parsed[i], dim) for i in idx])
+            gold = np.concatenate([evidence_gold(parsed[i], dim) for i in idx])
             tagger_score = np.concatenate([dimension_strength(oof[i], dim) for i in idx])
             table.setdefault("tagger alone (0.2.0)", {})[dim] = best_f1(gold, tagger_score)
             rows_fold = np.concatenate([[fold_of[i]] * len(parsed[i].units) for i in idx])

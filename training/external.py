@@ -114,8 +114,8 @@ def _agreement() -> dict:
 
 
 def evaluate_external(model: Path | None) -> None:
-    from assessqa.annotations import load_corpus
-    from assessqa.evaluation import Collected, collect, summarise
+    from assessqa.training.annotations import load_corpus
+    from assessqa.training.evaluation import Collected, collect, summarise
     from assessqa.schemas import InputDocument
     from assessqa.scoring import Scorer
 

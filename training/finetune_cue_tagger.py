@@ -1,6 +1,6 @@
 """Measure a fine-tuned MiniLM as the sentence evidence ("cue") tagger against the shipped sparse tagger (dev only).
 
-Four taggers are scored on the dev split with the sentence-level evidence F1 of ``assessqa.evaluation.evaluate``:
+Four taggers are scored on the dev split with the sentence-level evidence F1 of ``assessqa.training.evaluation.evaluate``:
 
   sparse       the shipped TF-IDF + one-vs-rest logistic regression, fitted exactly as ``train_model`` does
   transformer  all-MiniLM-L6-v2 (the packaged local weights) fine-tuned end to end with a linear multi-label head
@@ -38,16 +38,16 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup  # noqa: E402
 
-from assessqa.annotations import load_corpus, load_splits, split_documents  # noqa: E402
+from assessqa.training.annotations import load_corpus, load_splits, split_documents  # noqa: E402
 from assessqa.features import SentenceUnit, mask_names  # noqa: E402
 from assessqa.models.bundle import DEFAULT_CONFIG  # noqa: E402
-from assessqa.models.encoder import packaged_minilm_dir  # noqa: E402
-from assessqa.models.train import (  # noqa: E402
+from assessqa.training.encoder import packaged_minilm_dir  # noqa: E402
+from assessqa.training.fit import (  # noqa: E402
     _BUZZ_OPENERS,
     _BUZZ_TERMS,
     ParsedDoc,
-    _cue_probs,
-    _fit_cue_tagger,
+    fold_cue_probs,
+    fit_cue_tagger,
     buzzword_negatives,
     parse_documents,
 )
@@ -406,10 +406,10 @@ def main() -> None:
 
     cfg = DEFAULT_CONFIG
     start = time.perf_counter()
-    tagger, cols = _fit_cue_tagger(train, cfg)
+    tagger, cols = fit_cue_tagger(train, cfg)
     sparse_fit_s = time.perf_counter() - start
     start = time.perf_counter()
-    sparse = [_cue_probs(tagger, cols, p.units) for p in dev]
+    sparse = [fold_cue_probs(tagger, cols, p.units) for p in dev]
     sparse_s = time.perf_counter() - start
     print(f"sparse tagger fitted in {sparse_fit_s:.1f} s", flush=True)
 
@@ -487,7 +487,7 @@ def main() -> None:
     gold["all (micro)"] = sum(gold.values())
 
     heldout = buzzword_units(cfg["buzzword_negatives"], cfg["seed"] + 10_000)
-    buzz_sparse = _cue_probs(tagger, cols, heldout)
+    buzz_sparse = fold_cue_probs(tagger, cols, heldout)
     buzz_dense = predict(model, tokenizer, [heldout], args.max_length)[0][0]
     result = {
         "finished": time.strftime("%Y-%m-%d %H:%M"),

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import Settings
-from assessqa.evaluation import calibration_metrics, grade_metrics
-from assessqa.models.train import train_model
-from assessqa.robustness import stuff_keywords
+from assessqa.training.evaluation import calibration_metrics, grade_metrics
+from assessqa.training.fit import train_model
+from assessqa.training.robustness import stuff_keywords
 from assessqa.schemas import DIMENSIONS
 from assessqa.scoring import Scorer
 

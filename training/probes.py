@@ -2,7 +2,7 @@
 
     python3 training/probes.py [--model models/default] [--splits test,external]   # writes MODEL/probes.json
 
-The probes of ``assessqa.robustness`` were built from the model's own parts (its name swap swaps only the names
+The probes of ``assessqa.training.robustness`` were built from the model's own parts (its name swap swaps only the names
 the masker finds; its stuffing text is also a training augmentation), so they could not fail. These share
 nothing with the model:
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from faker import Faker
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import DEFAULT_MODEL_DIR
 from assessqa.schemas import AnnotatedDocument, InputDocument
 from assessqa.scoring import Scorer

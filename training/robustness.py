@@ -9,9 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import DEFAULT_MODEL_DIR
-from assessqa.robustness import OFF_TOPIC, gibberish, rerender, stuff_keywords, swap_names
+from assessqa.training.robustness import OFF_TOPIC, gibberish, rerender, stuff_keywords, swap_names
 from assessqa.schemas import InputDocument
 from assessqa.scoring import Scorer
 

@@ -25,7 +25,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from assessqa.annotations import load_corpus
+from assessqa.training.annotations import load_corpus
 from assessqa.schemas import DIMENSIONS_BY_TYPE
 from assessqa.segment import build_pipeline
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
-from assessqa.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import Settings
-from assessqa.evaluation import Collected, collect, summarise
-from assessqa.models.train import train_model
+from assessqa.training.evaluation import Collected, collect, summarise
+from assessqa.training.fit import train_model
 from assessqa.scoring import Scorer
 
 

@@ -141,10 +141,10 @@ def train(
     version: Annotated[Optional[str], typer.Option(help="Model version string (default: date and time).")] = None,
 ) -> None:
     """Train a model on the annotated corpus and record its held-out metrics."""
-    from assessqa.annotations import load_corpus, load_splits, split_documents
-    from assessqa.evaluation import evaluate as run_evaluation
+    from assessqa.training.annotations import load_corpus, load_splits, split_documents
+    from assessqa.training.evaluation import evaluate as run_evaluation
     from assessqa.models.store import save_model
-    from assessqa.models.train import train_model
+    from assessqa.training.fit import train_model
     from assessqa.scoring import Scorer
 
     try:
@@ -195,8 +195,8 @@ def evaluate(
     out: Annotated[Optional[Path], typer.Option(help="Also write the metrics as JSON here.")] = None,
 ) -> None:
     """Per-dimension QWK, exact and within-one accuracy, confusion matrices, action and evidence figures."""
-    from assessqa.annotations import load_corpus, load_splits, split_documents
-    from assessqa.evaluation import evaluate as run_evaluation
+    from assessqa.training.annotations import load_corpus, load_splits, split_documents
+    from assessqa.training.evaluation import evaluate as run_evaluation
     from assessqa.scoring import Scorer
 
     try:
@@ -287,7 +287,7 @@ def models_sign(
 @annotations_app.command("validate")
 def annotations_validate(path: Annotated[Path, typer.Argument(help="Annotation folder or JSONL file.")] = Path("annotations")) -> None:
     """Check schema, offsets, span texts, cue labels and action flags; exit 1 on any problem."""
-    from assessqa.annotations import validate_corpus
+    from assessqa.training.annotations import validate_corpus
 
     report = validate_corpus(path)
     for problem in report.problems:
@@ -303,7 +303,7 @@ def annotations_import(
     out: Annotated[Path, typer.Option(help="Corpus folder to write.")] = Path("annotations/corpus"),
 ) -> None:
     """Resolve authored quotes to character offsets and write corpus files."""
-    from assessqa.annotations import import_authored
+    from assessqa.training.annotations import import_authored
 
     count, problems = import_authored(source, out)
     for problem in problems:
@@ -319,7 +319,7 @@ def annotations_split(
     seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 13,
 ) -> None:
     """Write splits.json: whole writing batches to train/dev/test. Existing batches keep their split."""
-    from assessqa.annotations import load_corpus, make_splits
+    from assessqa.training.annotations import load_corpus, make_splits
 
     docs = load_corpus(path)
     target = Path(path) / "splits.json"

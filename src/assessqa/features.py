@@ -71,6 +71,19 @@ _PAST_RE = re.compile(r"\b(?:has|have|had|was|were)\s+(?:been|attended|completed
 _NEED_WORDS_RE = re.compile(r"\b(?:worr\w+|concern\w*|danger|risk|needs? to (?:be|improve|show|understand)|exposed|not (?:being|safe))\b", re.I)
 
 
+_DOMAIN_RE = re.compile(
+    r"\b(?:child(?:ren)?|baby|babies|son|daughter|parents?|mum|mother|dad|father|carers?|family|families|school|nursery|"
+    r"social worker|sw|safeguarding|assessment|plan|risk|harm|neglect|abuse|care|health visitor|gp|police|home|visit\w*|"
+    r"siblings?|brother|sister|nan|grandm\w+|foster|conference|core group|referral)\b",
+    re.IGNORECASE,
+)
+
+
+def domain_density(text: str) -> float:
+    """Children's social care words per 100 words: near zero for off-topic text and gibberish."""
+    words = max(1, len(text.split()))
+    return 100.0 * len(_DOMAIN_RE.findall(text)) / words
+
 @lru_cache(maxsize=4096)
 def _parses_as_date(expression: str) -> bool:
     """A date-like phrase counts only when it is a real calendar date, read day first as in the UK.
@@ -664,6 +677,7 @@ def span_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 __all__ = [
+    "domain_density",
     "dimension_strength",
     "evidence_context",
     "EVIDENCE_WINDOW",

@@ -138,9 +138,14 @@ class AssessModel:
 
     def disordered(self, text: str) -> bool:
         """Whether the text does not read as sentences in a sensible order (word or sentence salad)."""
-        if self.coherence_model is None:
-            return False
-        return bool(self.coherence_model.predict_proba([text])[0, 1] >= self.config["coherence"]["flag_above"])
+        return self.disordered_batch([text])[0]
+
+    def disordered_batch(self, texts: list[str]) -> list[bool]:
+        """:meth:`disordered` for each of ``texts``, in one call."""
+        if self.coherence_model is None or not texts:
+            return [False] * len(texts)
+        proba = self.coherence_model.predict_proba(texts)[:, 1]
+        return [bool(p >= self.config["coherence"]["flag_above"]) for p in proba]
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training
@@ -190,13 +195,19 @@ class AssessModel:
     def grade_probabilities(self, dimension: str, features: dict[str, float]) -> dict[int, float]:
         """Probability of each grade 1-4, with the temperature recorded at training time (1.0 unless the config
         chose out-of-fold temperature scaling)."""
+        return self.grade_probabilities_batch(dimension, [features])[0]
+
+    def grade_probabilities_batch(self, dimension: str, features: list[dict[str, float]]) -> list[dict[int, float]]:
+        """:meth:`grade_probabilities` for many documents, in one model call."""
+        if not features:
+            return []
         model = self.dimension_models[dimension]
-        proba = model.predict_proba([features])[0]
+        proba = model.predict_proba(features)
         classes = [int(c) for c in model.classes_]
-        raw = np.array([proba[classes.index(g)] if g in classes else 0.0 for g in (1, 2, 3, 4)])
+        raw = np.column_stack([proba[:, classes.index(g)] if g in classes else np.zeros(len(features)) for g in (1, 2, 3, 4)])
         temperature = float(self.meta.get("calibration", {}).get(dimension, {}).get("temperature", 1.0))
-        calibrated = apply_temperature(raw[None, :], temperature)[0]
-        return {g: float(p) for g, p in zip((1, 2, 3, 4), calibrated)}
+        calibrated = apply_temperature(raw, temperature)
+        return [{g: float(p) for g, p in zip((1, 2, 3, 4), row)} for row in calibrated]
 
     def grade_from(self, probabilities: dict[int, float]) -> int:
         """The grade the model gives, read from its grade probabilities by the configured ``grade_rule``."""
@@ -204,9 +215,13 @@ class AssessModel:
 
     def doc_type_probability(self, text: str) -> float | None:
         """Probability that the text is a plan, or None when the model has no doc-type classifier."""
-        if self.doc_type_model is None:
-            return None
-        return float(_positive_proba(self.doc_type_model, [text])[0])
+        return self.doc_type_probabilities([text])[0]
+
+    def doc_type_probabilities(self, texts: list[str]) -> list[float | None]:
+        """:meth:`doc_type_probability` for each of ``texts``, in one call."""
+        if self.doc_type_model is None or not texts:
+            return [None] * len(texts)
+        return [float(p) for p in _positive_proba(self.doc_type_model, texts)]
 
 
 @lru_cache(maxsize=1)

@@ -17,20 +17,15 @@ from sklearn.model_selection import GroupKFold
 from spacy.language import Language
 
 from assessqa import errors
-from assessqa.annotations import corpus_hash
+from assessqa.training.annotations import corpus_hash
 from assessqa.features import (
     FEATURES_VERSION,
     ActionUnit,
     SentenceUnit,
-    action_units,
-    candidate_reprs,
-    dimension_features,
     dimension_strength,
     evidence_context,
     needs_from,
-    plan_figures,
     sentence_repr,
-    sentence_units,
     span_overlap,
     unit_reprs,
 )
@@ -47,6 +42,7 @@ from assessqa.models.bundle import (
 )
 from assessqa.models.coherence import CoherenceModel, disorder
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
+from assessqa.pipeline import CandidateScores, Segmented, grade_features, plan_outputs, score_candidates, segment, tag_cues
 from assessqa.segment import build_pipeline
 
 Progress = Callable[[str], None]
@@ -57,6 +53,7 @@ class ParsedDoc:
     """One annotated document, segmented, with its gold labels aligned to sentences and candidates."""
 
     doc: AnnotatedDocument
+    segmented: Segmented
     units: list[SentenceUnit]
     cue_labels: np.ndarray
     candidates: list[ActionUnit]
@@ -65,16 +62,18 @@ class ParsedDoc:
 
 
 def parse_documents(docs: list[AnnotatedDocument], nlp: Language | None = None) -> list[ParsedDoc]:
+    """Segment each annotated document with the scoring pipeline's own segment stage, and align its gold
+    spans and actions to the sentences and action candidates found."""
     nlp = nlp or build_pipeline()
     parsed = []
-    for ann, spacy_doc in zip(docs, nlp.pipe(d.text for d in docs)):
-        units = sentence_units(spacy_doc)
+    for ann, seg in zip(docs, segment(nlp, [d.text for d in docs], [d.doc_type for d in docs])):
+        units = seg.units
         labels = np.zeros((len(units), len(CUES)), dtype=int)
         for span in ann.spans:
             for i, unit in enumerate(units):
                 if span_overlap((span.start, span.end), (unit.start, unit.end)) >= 0.5:
                     labels[i, CUES.index(span.cue)] = 1
-        candidates = action_units(spacy_doc) if ann.doc_type == "plan" else []
+        candidates = seg.candidates
         is_action = np.zeros(len(candidates), dtype=int)
         flags: list[dict[str, bool] | None] = [None] * len(candidates)
         for action in ann.actions:
@@ -83,7 +82,7 @@ def parse_documents(docs: list[AnnotatedDocument], nlp: Language | None = None) 
                     is_action[i] = 1
                     flags[i] = action.flags
                     break
-        parsed.append(ParsedDoc(ann, units, labels, candidates, is_action, flags))
+        parsed.append(ParsedDoc(ann, seg, units, labels, candidates, is_action, flags))
     return parsed
 
 
@@ -126,7 +125,7 @@ def buzzword_negatives(n: int, seed: int) -> list[str]:
 def stuffed_copy(doc: AnnotatedDocument, seed: int) -> AnnotatedDocument:
     """The document with empty headings and buzzword sentences appended, and the same grades: what the grade
     models learn from so that stuffing cannot buy a grade. The sentences are generated here, not taken from
-    the robustness probe (``assessqa.robustness.stuff_keywords``), although the vocabulary overlaps."""
+    the robustness probe (``assessqa.training.robustness.stuff_keywords``), although the vocabulary overlaps."""
     rng = np.random.default_rng(seed)
     headings = rng.choice(_EMPTY_HEADINGS, size=int(rng.integers(1, 5)), replace=False)
     sentences = [_buzzword_sentence(rng) for _ in range(int(rng.integers(2, 7)))]
@@ -134,7 +133,7 @@ def stuffed_copy(doc: AnnotatedDocument, seed: int) -> AnnotatedDocument:
     return doc.model_copy(update={"id": f"{doc.id}~stuffed", "text": doc.text + tail})
 
 
-def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
+def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     X = [r for p in parsed for r in unit_reprs(p.units)]
     Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
     negatives = buzzword_negatives(cfg.get("buzzword_negatives", 200), cfg["seed"])
@@ -147,13 +146,22 @@ def _fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     return tagger, [CUES[j] for j in keep]
 
 
-def _cue_probs(tagger, columns: list[str], units: list[SentenceUnit]) -> np.ndarray:
-    out = np.zeros((len(units), len(CUES)))
-    if units:
-        raw = tagger.predict_proba(unit_reprs(units))
+def fold_cue_probs(tagger, columns: list[str], units: list[SentenceUnit]) -> np.ndarray:
+    """One document's cue probabilities by a tagger fitted on a fold (the cue stage with that tagger)."""
+    return tag_cues([units], cue_predictor(tagger, columns))[0]
+
+
+def cue_predictor(tagger, columns: list[str]):
+    """A fold's tagger as the cue stage's ``predict``: representations in, sentences x CUES probabilities out."""
+
+    def predict(reprs: list[str]) -> np.ndarray:
+        out = np.zeros((len(reprs), len(CUES)))
+        raw = tagger.predict_proba(reprs)
         for j, cue in enumerate(columns):
             out[:, CUES.index(cue)] = raw[:, j]
-    return out
+        return out
+
+    return predict
 
 
 def _fit_binary(make, X: list[str], y: np.ndarray, cfg_key: str, cfg: dict[str, Any]):
@@ -183,6 +191,14 @@ def _fit_action_parts(parsed: list[ParsedDoc], reprs: list[list[str]], cfg: dict
     return detector, flag_model
 
 
+def _no_model(X: list[str]) -> np.ndarray:
+    return np.zeros(len(X))
+
+
+def _no_flags(X: list[str]) -> np.ndarray:
+    return np.zeros((len(X), len(ACTION_FLAGS)))
+
+
 def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
     if not X:
         return np.zeros((0, len(ACTION_FLAGS)))
@@ -192,17 +208,12 @@ def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
 
 
 def _doc_features(
-    p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, threshold: float, floor: float
+    p: ParsedDoc, cue_probs: np.ndarray, action_probs: np.ndarray, flag_probs: np.ndarray, reprs: list[str], threshold: float, floor: float
 ):
-    detected = plan = None
-    if p.doc.doc_type == "plan":
-        keep = action_probs >= threshold
-        detected = flag_probs[keep]
-        actions = [c for c, k in zip(p.candidates, keep) if k]
-        plan, _ = plan_figures(actions, detected, needs_from(p.units, cue_probs), p.units, cue_probs)
-    return {
-        dim: dimension_features(dim, cue_probs, p.units, detected, plan, floor=floor) for dim in DIMENSIONS_BY_TYPE[p.doc.doc_type]
-    }
+    """The grade features of one document from out-of-fold stage outputs, by the same stages scoring runs."""
+    scores = CandidateScores(reprs, action_probs, flag_probs) if p.doc.doc_type == "plan" else None
+    _, _, detected, plan, _ = plan_outputs(p.segmented, cue_probs, scores, threshold)
+    return grade_features(p.segmented, cue_probs, detected, plan, floor)
 
 
 def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, Any]) -> dict[str, float]:
@@ -241,7 +252,7 @@ def best_threshold(gold: np.ndarray, score: np.ndarray, grid: np.ndarray | None 
     return float(grid[int(np.argmax(f1))])
 
 
-def _evidence_gold(p: ParsedDoc, dim: str) -> np.ndarray:
+def evidence_gold(p: ParsedDoc, dim: str) -> np.ndarray:
     return dimension_strength(p.cue_labels, dim).astype(int)
 
 
@@ -252,7 +263,7 @@ def _tagger_thresholds(parsed: list[ParsedDoc], cue_probs: list[np.ndarray]) -> 
         idx = [i for i, p in enumerate(parsed) if p.doc.doc_type == doc_type and len(p.units)]
         for dim in dims:
             if idx:
-                gold = np.concatenate([_evidence_gold(parsed[i], dim) for i in idx])
+                gold = np.concatenate([evidence_gold(parsed[i], dim) for i in idx])
                 out[dim] = best_threshold(gold, np.concatenate([dimension_strength(cue_probs[i], dim) for i in idx]))
     return out
 
@@ -276,7 +287,7 @@ def _fit_evidence_models(
 
     def rows(idx: list[int], dim: str, with_extra: bool) -> tuple[np.ndarray, np.ndarray]:
         X = [contexts[i] for i in idx] + ([extra[i][0] for i in idx] if with_extra else [])
-        y = [_evidence_gold(parsed[i], dim) for i in idx] + ([extra[i][1] for i in idx] if with_extra else [])
+        y = [evidence_gold(parsed[i], dim) for i in idx] + ([extra[i][1] for i in idx] if with_extra else [])
         return np.vstack(X), np.concatenate(y)
 
     for doc_type, dims in DIMENSIONS_BY_TYPE.items():
@@ -338,17 +349,28 @@ def train_model(
     say("cross-fitting evidence tagger, action detector and flag models")
     oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(scored)
     for train_idx, test_idx in folds:
-        tagger, cols = _fit_cue_tagger([parsed[i] for i in train_idx], cfg)
-        for i in fold_of(test_idx):
-            oof_cues[i] = _cue_probs(tagger, cols, scored[i].units)
-    reprs = [candidate_reprs(p.candidates, needs_from(p.units, oof_cues[i])) for i, p in enumerate(scored)]
+        tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
+        test = fold_of(test_idx)
+        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols))):
+            oof_cues[i] = probs
+    needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
+    # The detector and flag models of each fold are trained on these representations (built from out-of-fold
+    # cues, as scoring builds them from the final tagger's).
+    reprs = [score_candidates([p.candidates], [needs[i]], _no_model, _no_flags)[0].reprs for i, p in enumerate(scored)]
     oof_actions = [np.zeros(0)] * len(scored)
     oof_flags = [np.zeros((0, len(ACTION_FLAGS)))] * len(scored)
     for train_idx, test_idx in folds:
         detector, flag_model = _fit_action_parts([parsed[i] for i in train_idx], [reprs[i] for i in train_idx], cfg)
-        for i in fold_of(test_idx):
-            oof_actions[i] = _proba(detector, reprs[i], 0.0)
-            oof_flags[i] = _flag_matrix(flag_model, reprs[i])
+        test = fold_of(test_idx)
+        outputs = score_candidates(
+            [scored[i].candidates for i in test],
+            [needs[i] for i in test],
+            lambda X, m=detector: _proba(m, X, 0.0),
+            lambda X, m=flag_model: _flag_matrix(m, X),
+        )
+        for i, out in zip(test, outputs):
+            oof_actions[i] = out.action_probs
+            oof_flags[i] = out.flag_probs
 
     if cfg.get("evidence_context"):
         say("cross-fitting evidence scorers")
@@ -367,7 +389,8 @@ def train_model(
     say("fitting grade models")
     threshold = cfg["action_threshold"]
     features = [
-        _doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], threshold, cfg["evidence_floor"]) for i, p in enumerate(scored)
+        _doc_features(p, oof_cues[i], oof_actions[i], oof_flags[i], reprs[i], threshold, cfg["evidence_floor"])
+        for i, p in enumerate(scored)
     ]
     scored_groups = np.concatenate([groups, groups]) if stuffed else groups
     dimension_models = {}
@@ -382,7 +405,7 @@ def train_model(
             calibration[dim] = _calibrate(X, y, dim_groups, cfg)
 
     say("fitting final evidence tagger, action detector and flag models on all training documents")
-    tagger, cue_columns = _fit_cue_tagger(parsed, cfg)
+    tagger, cue_columns = fit_cue_tagger(parsed, cfg)
     detector, flag_model = _fit_action_parts(parsed, reprs[: len(parsed)], cfg)
     if detector is None:
         raise errors.no_training_data("corpus", "no annotated plan actions matched any action candidate")

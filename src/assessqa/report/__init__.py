@@ -1,0 +1,31 @@
+"""Report: the record assembled from what the stages produced, and how records are written and summarised.
+
+``record`` builds one document's :class:`~assessqa.schemas.ScoreRecord`; ``output`` writes records (JSONL, CSV)
+and the end-of-batch summary.
+"""
+
+from assessqa.report.output import (
+    CSV_COLUMNS,
+    BatchSummary,
+    RecordWriter,
+    error_record,
+    output_file,
+    partial_path,
+    record_json,
+    record_row,
+    render_summary,
+)
+from assessqa.report.record import build_record
+
+__all__ = [
+    "CSV_COLUMNS",
+    "BatchSummary",
+    "RecordWriter",
+    "build_record",
+    "error_record",
+    "output_file",
+    "partial_path",
+    "record_json",
+    "record_row",
+    "render_summary",
+]
