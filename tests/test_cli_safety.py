@@ -8,6 +8,8 @@ from typer.testing import CliRunner
 
 from assessqa import cli
 from assessqa.cli import app
+from assessqa import batch as batch_module
+from assessqa.pipeline import Pipeline
 from assessqa.scoring import Scorer
 
 runner = CliRunner()
@@ -42,37 +44,39 @@ def test_output_appears_only_when_the_run_completes(tmp_path, batch, monkeypatch
     out = tmp_path / "out" / "scores.jsonl"
     out.parent.mkdir()
     out.write_text("previous run\n")
-    real = Scorer.score
+    real = Pipeline.analyse
     calls = []
 
-    def interrupted(self, document, where="document"):
-        calls.append(where)
+    def interrupted(self, texts, doc_types):
+        calls.append(len(texts))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(self, document, where)
+        return real(self, texts, doc_types)
 
-    monkeypatch.setattr(Scorer, "score", interrupted)
+    monkeypatch.setattr(Pipeline, "analyse", interrupted)
+    monkeypatch.setattr(batch_module, "CHUNK", 1)  # one document a chunk, so the interrupt falls between documents
     result = runner.invoke(app, ["score", str(batch), "--out", str(out)])
     assert result.exit_code != 0
     assert out.read_text() == "previous run\n"  # the last complete output is untouched
     partial = out.with_name("scores.jsonl.partial").read_text().splitlines()
     assert [json.loads(line)["id"] for line in partial] == ["d0"]  # what finished is kept
 
-    monkeypatch.setattr(Scorer, "score", real)
+    monkeypatch.setattr(Pipeline, "analyse", real)
     assert runner.invoke(app, ["score", str(batch), "--out", str(out)]).exit_code == 0
     assert len(out.read_text().splitlines()) == 3 and not out.with_name("scores.jsonl.partial").exists()
 
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_an_unexpected_failure_costs_one_document_and_shows_no_text(tmp_path, batch, monkeypatch, debug):
-    real = Scorer.score
+    real = Pipeline.analyse
+    poisoned = json.loads(batch.read_text().splitlines()[1])["text"]
 
-    def flaky(self, document, where="document"):
-        if document.id == "d1":
-            raise ValueError(f"could not parse {document.text!r}")  # a library error quoting its input
-        return real(self, document, where)
+    def flaky(self, texts, doc_types):
+        if poisoned in texts:  # the whole chunk fails, as a library error would; then d1 alone
+            raise ValueError(f"could not parse {poisoned!r}")  # a library error quoting its input
+        return real(self, texts, doc_types)
 
-    monkeypatch.setattr(Scorer, "score", flaky)
+    monkeypatch.setattr(Pipeline, "analyse", flaky)
     out = tmp_path / "scores.jsonl"
     result = runner.invoke(app, [*(["--debug"] if debug else []), "score", str(batch), "--out", str(out)])
     assert result.exit_code == 1
