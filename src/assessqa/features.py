@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 from assessqa.segment import category_at, content_sentences, source_text
+from assessqa.segment.people import TITLED_NAME_RE, adult_names, named_children, people
 from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
@@ -143,21 +144,9 @@ def _compute_sentence_markers(text: str) -> list[str]:
     return marks + time_markers(text)
 
 
-_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-# A title and one or two names: "Ms Begum", "Ms Ilona Kovacova", "Dr. Patel".
-_TITLED_NAME_RE = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+({_NAME})(?: ({_NAME}))?\b")
-
-
 def person_names(text: str) -> list[str]:
     """Names of the children (introduced with an age) in a document; masked before any classifier reads text."""
     return [name for name, _ in named_children(text)]
-
-
-def adult_names(text: str) -> list[str]:
-    """Names that follow a title anywhere in a document ("Ms Ilona Kovacova" gives both), so that they are
-    masked wherever they appear, titled or not ("the Kovacova family")."""
-    found = {name for match in _TITLED_NAME_RE.finditer(text) for name in match.groups()[1:] if name}
-    return sorted(found - _NOT_NAMES)
 
 
 def mask_names(text: str, names: list[str], adults: list[str] | tuple[str, ...] = ()) -> str:
@@ -165,7 +154,7 @@ def mask_names(text: str, names: list[str], adults: list[str] | tuple[str, ...] 
     names (and so which backgrounds) a document mentions."""
     if names:
         text = re.sub(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", "__child__", text)
-    text = _TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
+    text = TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
     if adults:
         text = re.sub(r"\b(?:" + "|".join(re.escape(n) for n in adults) + r")\b", "__person__", text)
     return text
@@ -223,8 +212,9 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     starts = [s[0] for s in sections]
     units = []
     text = source_text(doc)
-    names = tuple(person_names(text))
-    adults = tuple(adult_names(text))
+    children, adult_list = people(doc)
+    names = tuple(name for name, _ in children)
+    adults = tuple(adult_list)
     for a, b in spans:
         raw = text[a:b]
         stripped = raw.strip()
@@ -257,8 +247,9 @@ class ActionUnit:
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
-    names = tuple(person_names(source_text(doc)))
-    adults = tuple(adult_names(source_text(doc)))
+    children, adult_list = people(doc)
+    names = tuple(name for name, _ in children)
+    adults = tuple(adult_list)
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
@@ -537,30 +528,6 @@ def dimension_features(
     return feats
 
 
-# "Aisha (9)", "Aisha (aged 9)", "Aisha, aged 9", "Aisha, 9,", "Aisha who is 9"
-_CHILD_PATTERNS = (
-    re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*(?:yrs?|years?(?: old)?)?\s*\)"),
-    re.compile(r"\b([A-Z][a-z]{2,}),?\s+(?:aged|age)\s+(\d{1,2})\b"),
-    re.compile(r"\b([A-Z][a-z]{2,}),\s+(\d{1,2}),"),
-    re.compile(r"\b([A-Z][a-z]{2,}),?\s+(?:who is|is)\s+(\d{1,2})(?:\s+years?(?: old)?)?\b"),
-)
-_NOT_NAMES = frozenset(
-    {"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan", "Year", "Para", "Need", "Action", "The"}
-)
-
-def named_children(text: str) -> list[tuple[str, int]]:
-    """Children introduced with an age, in order of first mention: ``[("Aisha", 9), ("Omar", 4)]``."""
-    found: dict[str, tuple[int, int]] = {}
-    for pattern in _CHILD_PATTERNS:
-        for match in pattern.finditer(text):
-            name, age = match.group(1), int(match.group(2))
-            if name in _NOT_NAMES or age > 18:
-                continue
-            if name not in found or match.start() < found[name][1]:
-                found[name] = (age, match.start())
-    return [(name, age) for name, (age, _) in sorted(found.items(), key=lambda kv: kv[1][1])]
-
-
 def needs_from(
     units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5, in_worry_section: float = 0.15
 ) -> list[tuple[int, int, str]]:
@@ -691,6 +658,8 @@ __all__ = [
     "cue_aggregates",
     "dimension_features",
     "named_children",
+    "adult_names",
+    "person_names",
     "sentence_repr",
     "sentence_units",
     "span_overlap",

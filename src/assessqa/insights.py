@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessqa.features import QUALITY_PATTERNS, SentenceUnit, named_children
+from assessqa.features import QUALITY_PATTERNS, SentenceUnit
+from assessqa.segment.people import named_children
 from assessqa.schemas import CUES
 
 _CONCLUSION_RE = re.compile(
@@ -58,6 +59,7 @@ def child_coverage(
     cue_probs: np.ndarray,
     threshold: float = 0.5,
     voice_shown: list[tuple[int, int]] | None = None,
+    children: list[tuple[str, int]] | None = None,
 ) -> list[ChildCoverage]:
     """For each named child: is their own day described, and are their own views (or observed responses) recorded?
 
@@ -67,7 +69,7 @@ def child_coverage(
     daily = [CUES.index("daily_life"), CUES.index("observation")]
     voice = [CUES.index("child_voice"), CUES.index("observation")]
     shown = set(voice_shown or [])
-    children = named_children(text)
+    children = named_children(text) if children is None else children
     about = _sentences_about([name for name, _ in children], units)
     out = []
     for name, age in children:

@@ -34,7 +34,7 @@ from assessqa.features import (
 )
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
-from assessqa.segment import PIPE_NAMES, PLAN_ONLY_PIPES, remember_text
+from assessqa.segment import PIPE_NAMES, PLAN_ONLY_PIPES, people, remember_text
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -51,6 +51,8 @@ class Segmented:
     units: list[SentenceUnit]
     candidates: list[ActionUnit]
     sections: list[SectionResult]
+    # Children introduced with an age, (name, age) in order of first mention (the assessqa_people component).
+    children: list[tuple[str, int]] = field(default_factory=list)
     # The spaCy Doc itself, when asked for (``segment(..., keep_docs=True)``); otherwise dropped to save memory.
     doc: Doc | None = None
 
@@ -89,6 +91,8 @@ class DocumentAnalysis:
     grades: dict[str, int] = field(default_factory=dict)
     # Whether the text as a whole reads as disordered (word or sentence salad) by the coherence check.
     disordered: bool = False
+    # Children introduced with an age, (name, age), as the segment stage found them.
+    children: list[tuple[str, int]] = field(default_factory=list)
 
 
 def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None], keep_docs: bool = False) -> list[Segmented]:
@@ -110,7 +114,9 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
                     for s in doc.spans.get("sections", [])
                 ]
                 candidates = action_units(doc) if resolved == "plan" else []
-                out[i] = Segmented(texts[i], resolved, "", sentence_units(doc), candidates, sections, doc if keep_docs else None)
+                out[i] = Segmented(
+                    texts[i], resolved, "", sentence_units(doc), candidates, sections, people(doc)[0], doc if keep_docs else None
+                )
     return [s for s in out if s is not None]
 
 
@@ -232,6 +238,7 @@ class Pipeline:
                     need_links=links,
                     grades={dim: model.grade_from(p) for dim, p in grade_probs[k].items()},
                     disordered=disordered[k],
+                    children=seg.children,
                 )
             )
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assessqa.features import named_children
+from assessqa.segment.people import named_children
 
 def _quote(text: str, limit: int = 70) -> str:
     text = re.sub(r"\s+", " ", text.strip()).rstrip(".;,")
@@ -23,10 +23,15 @@ def dimension_suggestions(
     cues_found: set[str],
     text: str,
     voiced_children: set[str],
+    children: list[tuple[str, int]] | None = None,
 ) -> list[str]:
-    """Suggestions for one dimension from the grade and which evidence cues were found."""
+    """Suggestions for one dimension from the grade and which evidence cues were found; ``children`` are those
+    the segment stage found (found in ``text`` when not given)."""
     out: list[str] = []
-    children = named_children(text) if dimension == "lived_experience" else []
+    if dimension != "lived_experience":
+        children = []
+    elif children is None:
+        children = named_children(text)
     silent = [f"{name} ({age})" for name, age in children if name not in voiced_children]
     # A child with no voice is worth saying whatever the grade: each child must be seen as an individual.
     for child in silent[:4]:

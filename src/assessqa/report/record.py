@@ -78,7 +78,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
     # Evidence first: the per-child coverage must agree with the sentences shown as a child's voice.
     shown = {dim: shown_evidence(model, dim, analysis, options.evidence_per_dimension) for dim in analysis.grade_probs}
     voice_shown = [(e.start, e.end) for evidence, _ in shown.values() for e in evidence if e.cue in ("child_voice", "observation")]
-    children = child_coverage(text, analysis.units, analysis.cue_probs, voice_shown=voice_shown)
+    children = child_coverage(text, analysis.units, analysis.cue_probs, voice_shown=voice_shown, children=analysis.children)
     voiced = {c.name for c in children if c.views}
     # Below this the text is not about a child and family: no grade is trusted without a person's review.
     off_topic = domain_density(text) < config["min_domain_density"]
@@ -96,7 +96,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
             probabilities={str(g): round(p, 4) for g, p in probs.items()},
             needs_review=off_topic or thin or disordered or probs[grade] < config["abstain_below"],
             evidence=evidence,
-            suggestions=dimension_suggestions(dim, grade, found, text, voiced),
+            suggestions=dimension_suggestions(dim, grade, found, text, voiced, analysis.children),
         )
     warnings = list(options.load_warnings)
     if off_topic:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from assessqa.segment import actions, doctype, roles, sections, sentences  # noqa: F401  (registers factories)
+from assessqa.segment import actions, doctype, people, roles, sections, sentences  # noqa: F401  (registers factories)
 from assessqa.segment.extensions import register_extensions, remember_text, source_text
+from assessqa.segment.people import adult_names, named_children, people
 from assessqa.segment.roles import roles_in
 from assessqa.segment.sections import category_at, content_sentences
 
 # Roles come before actions: the rule-based action finder reads doc.spans["roles"] to tell who will act, so it and
 # the trained path's features see the same people. The type detector reads the action items.
-PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_roles", "assessqa_actions", "assessqa_doc_type")
+PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_people", "assessqa_roles", "assessqa_actions", "assessqa_doc_type")
 # Components whose results only plans use (and the rule-based type detector, which reads the action items).
 PLAN_ONLY_PIPES = ("assessqa_roles", "assessqa_actions", "assessqa_doc_type")
 
@@ -35,4 +36,4 @@ def build_pipeline(max_length: int = 1_000_000) -> Language:
     return nlp
 
 
-__all__ = ["PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]
+__all__ = ["adult_names", "named_children", "people", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]
