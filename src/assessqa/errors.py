@@ -34,6 +34,7 @@ class ErrorCode(str, Enum):
     BAD_RULES = "E201"
     BAD_ANNOTATION = "E301"
     NO_TRAINING_DATA = "E302"
+    BAD_CONFIG = "E303"
     ENCODER_MISSING = "E401"
     API_KEY_MISSING = "A001"
     API_KEY_TOO_SHORT = "A002"
@@ -246,6 +247,14 @@ def bad_annotation(where: str, detail: str) -> AnnotationError:
 
 def no_training_data(where: str, detail: str) -> AnnotationError:
     return AnnotationError(ErrorCode.NO_TRAINING_DATA, f"{where}: {detail}")
+
+
+def bad_config(where: str, problems: list[str]) -> AnnotationError:
+    return AnnotationError(
+        ErrorCode.BAD_CONFIG,
+        f"{where} is not valid: " + "; ".join(problems[:8]) + ". The settings and their defaults are in "
+        "assessqa.models.config.ModelConfig (training/README.md).",
+    )
 
 
 def encoder_missing(path: str) -> ModelError:

@@ -23,47 +23,12 @@ from threadpoolctl import ThreadpoolController
 
 from assessqa.features import EVIDENCE_FLOOR, dimension_strength
 from assessqa.models.coherence import CoherenceModel
+from assessqa.models.config import ModelConfig
 from assessqa.models.ordinal import OrdinalClassifier
 from assessqa.schemas import ACTION_FLAGS, CUES
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "seed": 13,
-    "cv_folds": 5,
-    "cue_tagger": {"C": 4.0, "ngram_max": 2, "min_df": 2},
-    "action_detector": {"C": 4.0, "ngram_max": 2, "min_df": 2},
-    # Chosen on the dev split (training/README.md): unigrams beat bigrams for every flag but relevant.
-    "action_flags": {"C": 4.0, "ngram_max": 1, "min_df": 1},
-    "dimension": {"C": 0.3},
-    "doc_type": {"C": 4.0},
-    "action_threshold": 0.5,
-    "evidence_threshold": 0.5,
-    # "median" (chosen on dev: QWK and exact agreement at least as high as "argmax" in every dimension) or
-    # "argmax": how a grade is read from its four probabilities. The median grade minimises the expected number
-    # of steps wrong and never jumps across a middle grade when the model is torn between two far apart.
-    "grade_rule": "median",
-    # How far grade probabilities move from the ordinal model's own (0) to the temperature fitted out of fold (1).
-    # Chosen on dev by log-loss (training/README.md, "Calibration"): the full out-of-fold temperature leaves every
-    # dimension under-confident, none leaves lived_experience and child_focus over-confident.
-    "temperature_shrink": 0.5,
-    # A grade whose calibrated probability is below this is flagged for human review.
-    "abstain_below": 0.5,
-    # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
-    "min_domain_density": 2.0,
-    # Sentences whose every own-type cue probability is below this are left out of the grade features.
-    "evidence_floor": EVIDENCE_FLOOR,
-    # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
-    "buzzword_negatives": 200,
-    # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
-    "stuffing_augmentation": True,
-    # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
-    # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context").
-    "evidence_context": {"max_iter": 100, "learning_rate": 0.1},
-    # Self-supervised check that the text reads as ordered sentences (models/coherence.py): trained on the
-    # training documents against `copies` locally disordered copies of each; at or above `flag_above` every
-    # grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py): at 0.5
-    # a writer the check never saw had up to a quarter of their ordinary records flagged.
-    "coherence": {"C": 1.0, "smoothing": 0.1, "copies": 2, "flag_above": 0.8},
-}
+# The defaults of every training setting, validated (models/config.py explains each one).
+DEFAULT_CONFIG: dict[str, Any] = ModelConfig().model_dump()
 
 
 def make_text_classifier(C: float, ngram_max: int, min_df: int, seed: int) -> Pipeline:

@@ -38,6 +38,7 @@ import skops.io as sio
 from assessqa import __version__, errors
 from assessqa.features import FEATURES_VERSION
 from assessqa.models.allowlist import RefusedModelFile, trusted_types
+from assessqa.models.config import check_meta
 from assessqa.models.bundle import AssessModel
 from assessqa.models.signing import verify_model
 from assessqa.schemas import DIMENSIONS
@@ -140,6 +141,7 @@ def read_meta(directory: Path, public_key: Path | None = None) -> dict[str, Any]
             str(directory),
             f"trained on features version {meta.get('features_version')!r}, this assessqa computes version {FEATURES_VERSION}",
         )
+    check_meta(meta, str(directory))
     return meta
 
 

@@ -30,7 +30,6 @@ from assessqa.features import (
     unit_reprs,
 )
 from assessqa.models.bundle import (
-    DEFAULT_CONFIG,
     AssessModel,
     apply_temperature,
     expected_calibration_error,
@@ -41,6 +40,7 @@ from assessqa.models.bundle import (
     make_text_classifier,
 )
 from assessqa.models.coherence import CoherenceModel, disorder
+from assessqa.models.config import resolve_config
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
 from assessqa.pipeline import CandidateScores, Segmented, grade_features, plan_outputs, score_candidates, segment, tag_cues
 from assessqa.segment import build_pipeline
@@ -322,7 +322,7 @@ def train_model(
     model_version: str | None = None,
 ) -> AssessModel:
     """Fit every part of a model on ``docs`` (the training split); returns an unsaved :class:`AssessModel`."""
-    cfg = {**DEFAULT_CONFIG, **(config or {})}
+    cfg = resolve_config(config)
     say = progress or (lambda _msg: None)
     if len(docs) < 10:
         raise errors.no_training_data("corpus", f"{len(docs)} training documents; at least 10 are needed")

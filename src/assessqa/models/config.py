@@ -1,0 +1,133 @@
+"""Typed, validated model configuration (what training reads) and model metadata (what ``meta.json`` holds).
+
+A configuration override is merged into the defaults key by key, nested sections included, and then validated:
+``{"cue_tagger": {"C": 2.0}}`` changes only the tagger's C, and a misspelt key is refused with its name rather
+than silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assessqa import errors
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextModelConfig(_Strict):
+    """A TF-IDF + logistic regression part."""
+
+    C: float = Field(gt=0)
+    ngram_max: int = Field(ge=1, le=3)
+    min_df: int = Field(ge=1)
+
+
+class RegularisedConfig(_Strict):
+    C: float = Field(gt=0)
+
+
+class EvidenceContextConfig(_Strict):
+    max_iter: int = Field(ge=1)
+    learning_rate: float = Field(gt=0, le=1)
+
+
+class CoherenceConfig(_Strict):
+    C: float = Field(gt=0)
+    smoothing: float = Field(gt=0)
+    copies: int = Field(ge=1)
+    flag_above: float = Field(ge=0, le=1)
+
+
+class ModelConfig(_Strict):
+    """Every setting a trained model depends on; the defaults are those of the shipped model."""
+
+    seed: int = 13
+    cv_folds: int = Field(5, ge=2)
+    cue_tagger: TextModelConfig = TextModelConfig(C=4.0, ngram_max=2, min_df=2)
+    action_detector: TextModelConfig = TextModelConfig(C=4.0, ngram_max=2, min_df=2)
+    # Chosen on the dev split (training/README.md): unigrams beat bigrams for every flag but relevant.
+    action_flags: TextModelConfig = TextModelConfig(C=4.0, ngram_max=1, min_df=1)
+    dimension: RegularisedConfig = RegularisedConfig(C=0.3)
+    doc_type: RegularisedConfig = RegularisedConfig(C=4.0)
+    action_threshold: float = Field(0.5, gt=0, lt=1)
+    evidence_threshold: float = Field(0.5, gt=0, lt=1)
+    # How a grade is read from its four probabilities; "median" (chosen on dev: QWK and exact agreement at least as
+    # high as "argmax" in every dimension) never jumps across a middle grade when the model is torn between two.
+    grade_rule: Literal["median", "argmax"] = "median"
+    # How far grade probabilities move from the ordinal model's own (0) to the temperature fitted out of fold (1).
+    # Chosen on dev by log-loss (training/README.md, "Calibration").
+    temperature_shrink: float = Field(0.5, ge=0, le=1)
+    # A grade whose calibrated probability is below this is flagged for human review.
+    abstain_below: float = Field(0.5, ge=0, le=1)
+    # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
+    min_domain_density: float = Field(2.0, ge=0)
+    # Sentences whose every own-type cue probability is below this are left out of the grade features.
+    evidence_floor: float = Field(0.2, ge=0, lt=1)
+    # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
+    buzzword_negatives: int = Field(200, ge=0)
+    # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
+    stuffing_augmentation: bool = True
+    # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
+    # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
+    evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)
+    # Self-supervised check that the text reads as ordered sentences (models/coherence.py); at or above `flag_above`
+    # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py).
+    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.8)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve_config(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The defaults (or ``base``) with ``overrides`` merged in, nested sections key by key, validated.
+
+    Raises :class:`assessqa.errors.AnnotationError` (E303) naming the bad keys; never echoes values."""
+    merged = _merge(base if base is not None else ModelConfig().model_dump(), overrides or {})
+    try:
+        return ModelConfig.model_validate(merged).model_dump()
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+        raise errors.bad_config("training configuration", problems) from None
+
+
+class TrainingData(BaseModel):
+    documents: int
+    hash: str
+    by_type: dict[str, int] = {}
+    batches: list[str] = []
+
+
+class ModelMeta(BaseModel):
+    """The keys of ``meta.json`` that loading and scoring rely on; others (metrics, files, versions) pass through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format_version: int
+    model_version: str
+    features_version: int
+    config: dict[str, Any]
+    cue_columns: list[str]
+    calibration: dict[str, dict[str, float]] = {}
+    evidence_thresholds: dict[str, float] = {}
+    files: dict[str, str]
+    training_data: TrainingData | None = None
+
+
+def check_meta(meta: dict[str, Any], where: str) -> None:
+    """Refuse a meta.json that lacks what loading needs, naming the keys (E102)."""
+    try:
+        ModelMeta.model_validate(meta)
+    except ValidationError as exc:
+        keys = sorted({".".join(map(str, e["loc"])) for e in exc.errors(include_input=False)})
+        raise errors.model_corrupt(where, "meta.json is missing or has malformed keys: " + ", ".join(keys)) from None
