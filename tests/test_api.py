@@ -17,7 +17,8 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 class SlowScorer:
-    """The shipped scorer, but each document takes ``delay`` seconds longer; counts the documents it starts."""
+    """The shipped scorer, but each scoring call (one document, or one chunk of a batch) takes ``delay`` seconds
+    longer; counts the calls it starts."""
 
     def __init__(self, scorer, delay, fail_with=None):
         self.scorer, self.delay, self.fail_with = scorer, delay, fail_with
@@ -33,6 +34,13 @@ class SlowScorer:
         if self.fail_with is not None:
             raise self.fail_with
         return self.scorer.score(document, where)
+
+    def score_batch(self, documents, where=None):
+        self.started += 1
+        time.sleep(self.delay)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.scorer.score_batch(documents, where)
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +154,9 @@ def test_slow_scoring_times_out_with_503_and_retry_after(scorer):
 def test_timed_out_batch_stops_scoring_its_remaining_documents(scorer):
     slow = SlowScorer(scorer, delay=0.4)
     with TestClient(create_app(Settings(api_keys=KEY, request_timeout_s=0.2), scorer=slow)) as c:
-        response = c.post("/v1/score/batch", json={"documents": [{"text": "Amy said hi."}] * 5}, headers=AUTH)
-        time.sleep(1.0)  # long enough for two more documents, had the work gone on
+        # 40 documents are three chunks of scoring; the request times out during the first.
+        response = c.post("/v1/score/batch", json={"documents": [{"text": "Amy said hi."}] * 40}, headers=AUTH)
+        time.sleep(1.0)  # long enough for two more chunks, had the work gone on
     assert response.status_code == 503
     assert slow.started == 1
 

@@ -37,6 +37,9 @@ class FlakyScorer:
             time.sleep(0.6)
         return self.scorer.score(document, where)
 
+    def score_batch(self, documents, where=None):
+        return [self.score(d, w) for d, w in zip(documents, where or ["document"] * len(documents))]
+
 
 # (what the case exercises, request) pairs; every one carries the marker somewhere a careless service echoes.
 CASES = [
