@@ -1,3 +1,4 @@
+import csv
 import json
 
 from typer.testing import CliRunner
@@ -39,8 +40,17 @@ def test_csv_output(tmp_path):
     out = tmp_path / "scores.csv"
     result = runner.invoke(app, ["score", str(EXAMPLES / "documents.jsonl"), "--out", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    header, *rows = out.read_text().splitlines()
-    assert header.startswith("id,status,doc_type") and len(rows) == 4
+    rows = list(csv.DictReader(out.open(newline="")))
+    assert [r["id"] for r in rows] == ["ex-001", "ex-002", "ex-003", "ex-004"]
+    first, plan = rows[0], rows[2]
+    # The team column a QA manager filters on, passed through from the input record.
+    assert first["team"] == "West CIN" and rows[1]["team"] == ""
+    assert first["lived_experience_grade"] in "1234" and first["lived_experience_label"]
+    assert first["lived_experience_needs_review"] in ("yes", "no") and first["needs_review"] in ("yes", "no")
+    assert first["smart_actions_grade"] == "" and plan["smart_actions_grade"] in "1234"
+    assert int(plan["actions"]) > 0 and 0 <= float(plan["fully_smart_share"]) <= 1 and plan["contingency_present"] in ("yes", "no")
+    # Suggestions travel with each grade below 4.
+    assert any(r[f"{d}_suggestion"] for r in rows for d in ("lived_experience", "risk_analysis", "family_history") if r[f"{d}_grade"] in "123" and r[f"{d}_grade"])
 
 
 def test_missing_model_is_a_clear_error(tmp_path):

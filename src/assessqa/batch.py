@@ -8,6 +8,9 @@ is CPU-bound Python, so threads would not help). Records come back in input orde
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -144,7 +147,21 @@ _worker_scorer: Scorer | None = None
 
 def _start_worker(model_dir: Path, settings: Settings) -> None:
     global _worker_scorer
+    _watch_parent(os.getppid())
     _worker_scorer = Scorer.from_directory(model_dir, settings)
+
+
+def _watch_parent(parent: int, every_s: float = 1.0) -> None:
+    """End this worker when the process that started it is gone: a parent killed outright (SIGKILL, the OOM
+    killer) cannot shut its pool down, and its workers would otherwise live on holding a model each."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="assessqa-parent-watch", daemon=True).start()
 
 
 def _score_in_worker(chunk: list[Item]) -> list[Record]:

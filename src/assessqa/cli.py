@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
 from assessqa import errors
 from assessqa.config import Settings
@@ -76,26 +77,36 @@ def _fail(exc: errors.AssessQAError) -> None:
     raise typer.Exit(code=2)
 
 
+class _RateColumn(ProgressColumn):
+    """Documents per second over the run so far."""
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.1f} docs/s" if task.speed else "")
+
+
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn(),
+        TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False,
     )
 
 
 @app.command()
 def score(
     inputs: Annotated[list[Path], typer.Argument(help="JSONL, CSV, .txt or .docx files, or folders of them.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write records here (default: standard output). Written as OUT.partial and renamed when the run completes; never an input or inside an input folder.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write records here (default: standard output). Written as OUT.partial and renamed when the run completes; never an input or inside an input folder. Error records also go to OUT.errors.jsonl.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes, up to one per CPU core; each loads the model (~0.5 GB, ~10 s), so it pays off on large batches.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes, up to one per CPU core; each loads the model, so it pays off on large batches.")] = 1,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run into --out: documents already scored are skipped, none twice.")] = False,
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
+    from itertools import islice
+
     from assessqa.batch import score_items
-    from assessqa.ingest import expand_inputs, output_clash, read_inputs
-    from assessqa.report import BatchSummary, RecordWriter, output_file, render_summary
+    from assessqa.ingest import output_clash, read_inputs, scan_inputs, expand_inputs
+    from assessqa.report import BatchSummary, RecordWriter, errors_path, output_file, read_resumable, render_summary
     from assessqa.schemas import ErrorRecord
     from assessqa.scoring import Scorer
 
@@ -105,6 +116,8 @@ def score(
             _fail(errors.output_is_input(str(out), str(clash)))
         if out.is_dir():
             _fail(errors.unreadable_file(str(out), "--out names a folder; name a file"))
+    elif resume:
+        _fail(errors.resume_mismatch("standard output", "--resume needs --out"))
     settings = Settings()
     try:
         scorer = Scorer.from_directory(model, settings)
@@ -113,18 +126,38 @@ def score(
     files = expand_inputs(inputs)
     if not files:
         _fail(errors.unreadable_file(", ".join(map(str, inputs)), "no supported files found"))
+    total, metadata_keys = scan_inputs(files)
+    done = read_resumable(out, fmt.value) if resume and out is not None else None
+    skipped = 0
+    if done is not None and done.ids:
+        skipped = len(done.ids)
+        if skipped > total:
+            _fail(errors.resume_mismatch(str(out), f"it holds {skipped} records but the inputs only {total}"))
+        # Records are written in input order, so the first records of the inputs are the ones already done.
+        for n, item in enumerate(islice(read_inputs(files), skipped)):
+            if item.record_id is not None and done.ids[n] is not None and item.record_id != done.ids[n]:
+                _fail(errors.resume_mismatch(str(out), f"record {n + 1} of the inputs is not record {n + 1} of the output"))
     report = Console(stderr=out is None)
-    tally = BatchSummary()
-    with _progress(err) as bar, (output_file(out) if out else nullcontext(sys.stdout)) as handle:
-        writer = RecordWriter(handle, fmt.value)
-        task = bar.add_task("Scoring", total=None)
-        for record in score_items(scorer, read_inputs(files), jobs=jobs, on_failure=_debug_failure):
+    tally = BatchSummary().add_all(done.records if done else [])
+    continued = resume and out is not None and (skipped > 0)
+    with (
+        _progress(err) as bar,
+        (output_file(out, resume=continued) if out else nullcontext(sys.stdout)) as handle,
+        (open(errors_path(out), "a" if continued else "w", encoding="utf-8") if out else nullcontext(None)) as error_log,
+    ):
+        writer = RecordWriter(handle, fmt.value, metadata_keys, header=not continued, errors=error_log)
+        task = bar.add_task("Scoring", total=total, completed=skipped)
+        for record in score_items(scorer, islice(read_inputs(files), skipped, None), jobs=jobs, on_failure=_debug_failure):
             writer.write(record)
             tally.add(record)
             if isinstance(record, ErrorRecord):
                 bar.console.print(f"{record.source}: [{record.error['code']}] {record.error['message']}", style="yellow", markup=False, highlight=False)
             bar.advance(task)
     if summary:
+        if skipped and fmt.value == "csv":
+            report.print(f"Continued after {skipped} record(s) of the interrupted run (the summary counts this run's records).")
+        elif skipped:
+            report.print(f"Continued after {skipped} record(s) of the interrupted run.")
         render_summary(tally, report)
         report.print(f"Model: {scorer.model_version}" + (f"; records written to {out}" if out else ""))
     if tally.errors:

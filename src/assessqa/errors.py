@@ -24,6 +24,7 @@ class ErrorCode(str, Enum):
     UNREADABLE_FILE = "E009"
     SCORING_FAILED = "E010"
     OUTPUT_IS_INPUT = "E011"
+    RESUME_MISMATCH = "E012"
     MODEL_MISSING = "E101"
     MODEL_CORRUPT = "E102"
     MODEL_INCOMPATIBLE = "E103"
@@ -170,6 +171,14 @@ def scoring_failed(where: str, exception_type: str) -> InputError:
         ErrorCode.SCORING_FAILED,
         f"{where}: scoring failed unexpectedly ({exception_type}); the other documents were scored. "
         "Re-run with --debug for a traceback (it shows code locations, never document text) and report it.",
+    )
+
+
+def resume_mismatch(out: str, detail: str) -> InputError:
+    return InputError(
+        ErrorCode.RESUME_MISMATCH,
+        f"--resume cannot continue {out}: {detail}. Score the same inputs in the same order, or run without --resume "
+        "to start again.",
     )
 
 

@@ -216,6 +216,18 @@ def output_clash(out: Path, inputs: Iterable[Path]) -> Path | None:
     return None
 
 
+def scan_inputs(inputs: Iterable[Path]) -> tuple[int, list[str]]:
+    """How many records the inputs hold and the metadata fields they carry (in first-seen order): the progress
+    bar's total and the CSV output's extra columns. Reads every record once; documents are not kept."""
+    count = 0
+    keys: dict[str, None] = {}
+    for item in read_inputs(inputs):
+        count += 1
+        meta = item.document.metadata if item.document is not None else (item.metadata or {})
+        keys.update(dict.fromkeys(str(k) for k in meta))
+    return count, list(keys)
+
+
 def read_inputs(inputs: Iterable[Path]) -> Iterator[Item]:
     for path in expand_inputs(inputs):
         if not path.exists():

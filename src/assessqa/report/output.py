@@ -3,40 +3,72 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Any, Iterable
 
 from assessqa.schemas import ACTION_FLAGS, DIMENSIONS, GRADE_LABELS, ErrorRecord, ScoreRecord
 
-CSV_COLUMNS = (
-    ["id", "status", "doc_type", "doc_type_source", "model_version"]
-    + [f"{d}_grade" for d in DIMENSIONS]
-    + ["actions", "actions_fully_smart", "warnings", "error_code", "error"]
-)
+_BASE_COLUMNS = ["id", "status", "source", "doc_type", "doc_type_source", "model_version"]
+_DIMENSION_COLUMNS = [f"{d}_{part}" for d in DIMENSIONS for part in ("grade", "label", "needs_review", "suggestion")]
+_PLAN_COLUMNS = ["actions", "fully_smart_share", "needs_without_action", "contingency_present"]
+_TAIL_COLUMNS = ["needs_review", "warnings", "error_code", "error"]
+CSV_COLUMNS = _BASE_COLUMNS + _DIMENSION_COLUMNS + _PLAN_COLUMNS + _TAIL_COLUMNS
+
+
+def csv_columns(metadata_keys: Iterable[str] = ()) -> list[str]:
+    """The CSV header: fixed columns, then one per metadata field (``team``, ``month``...) as the inputs name
+    them; a field that would clash with a fixed column is prefixed ``metadata.``."""
+    fixed = set(CSV_COLUMNS)
+    return CSV_COLUMNS + [k if k not in fixed else f"metadata.{k}" for k in metadata_keys]
 
 
 def record_json(record: ScoreRecord | ErrorRecord) -> str:
     return record.model_dump_json()
 
 
-def record_row(record: ScoreRecord | ErrorRecord) -> dict[str, str]:
-    row = {c: "" for c in CSV_COLUMNS}
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def record_row(record: ScoreRecord | ErrorRecord, metadata_keys: Iterable[str] = ()) -> dict[str, str]:
+    """One spreadsheet row: per dimension the grade, its label, whether a person should review it and the first
+    suggestion; the plan's figures; every metadata field in its own column."""
+    keys = list(metadata_keys)
+    columns = csv_columns(keys)
+    row = {c: "" for c in columns}
     row["id"] = record.id or ""
+    for key, column in zip(keys, columns[len(CSV_COLUMNS) :]):
+        row[column] = _cell(record.metadata.get(key))
     if isinstance(record, ErrorRecord):
-        row["status"] = "error"
-        row["error_code"] = record.error.get("code", "")
-        row["error"] = record.error.get("message", "")
+        row.update(status="error", source=record.source, error_code=record.error.get("code", ""), error=record.error.get("message", ""))
         return row
     row.update(status="scored", doc_type=record.doc_type, doc_type_source=record.doc_type_source, model_version=record.model_version)
+    review = False
     for dim, result in record.dimensions.items():
-        row[f"{dim}_grade"] = "" if result is None else str(result.grade)
-    row["actions"] = str(len(record.actions))
-    row["actions_fully_smart"] = str(sum(all(a.smart.model_dump().values()) for a in record.actions))
+        if result is None:
+            continue
+        review = review or result.needs_review
+        row[f"{dim}_grade"] = str(result.grade)
+        row[f"{dim}_label"] = result.label
+        row[f"{dim}_needs_review"] = "yes" if result.needs_review else "no"
+        row[f"{dim}_suggestion"] = result.suggestions[0] if result.suggestions else ""
+    if record.plan is not None:
+        row["actions"] = str(record.plan.actions)
+        row["fully_smart_share"] = f"{record.plan.fully_smart_share:.2f}"
+        row["needs_without_action"] = str(record.plan.needs_without_action)
+        row["contingency_present"] = "yes" if record.plan.contingency.present else "no"
+    row["needs_review"] = "yes" if review else "no"
     row["warnings"] = "; ".join(record.warnings)
     return row
 
@@ -46,16 +78,60 @@ def partial_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial")
 
 
+def errors_path(out: Path) -> Path:
+    """Where a run's error records also go, one JSON line each, so a QA team can chase them without the rest."""
+    return out.with_name(out.name + ".errors.jsonl")
+
+
+@dataclass
+class Resumed:
+    """What an interrupted run left: the ids of its complete records, in order, and the records themselves
+    (JSONL only; from a CSV, the rows' ids and statuses)."""
+
+    ids: list[str | None]
+    records: list[ScoreRecord | ErrorRecord]
+
+
+def _complete_lines(path: Path) -> tuple[list[str], int]:
+    """The complete lines of a file and the byte length they take: a last line without its newline is torn."""
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    return data[:end].decode("utf-8").splitlines(), end
+
+
+def read_resumable(out: Path, fmt: str) -> Resumed:
+    """Records an interrupted run wrote to ``out``'s partial file (or ``out`` itself, for a completed run), with
+    a torn last line cut off the file so that appending continues cleanly."""
+    path = partial_path(out) if partial_path(out).exists() else out
+    if not path.exists():
+        return Resumed([], [])
+    lines, end = _complete_lines(path)
+    with open(path, "r+b") as handle:
+        handle.truncate(end)
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO("\n".join(lines) + "\n", newline="")))
+        return Resumed([r.get("id") or None for r in rows], [])
+    records: list[ScoreRecord | ErrorRecord] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        records.append(ErrorRecord.model_validate(data) if "error" in data else ScoreRecord.model_validate(data))
+    return Resumed([r.id for r in records], records)
+
+
 @contextmanager
-def output_file(out: Path) -> Iterator[IO[str]]:
+def output_file(out: Path, resume: bool = False) -> Iterator[IO[str]]:
     """Open ``out`` for records so that ``out`` only ever holds a completed run.
 
     Records are written to :func:`partial_path` and flushed one by one; on success it replaces ``out``
     atomically. If the run stops early the partial file is kept (it holds every record finished so far) and
-    ``out`` is left as it was.
+    ``out`` is left as it was. With ``resume`` the partial file (or a completed ``out``) is continued, not replaced.
     """
     temp = partial_path(Path(out))
-    with open(temp, "w", encoding="utf-8", newline="") as handle:
+    if resume and not temp.exists() and Path(out).exists():
+        os.replace(out, temp)
+    with open(temp, "a" if resume else "w", encoding="utf-8", newline="") as handle:
         yield handle
         handle.flush()
         os.fsync(handle.fileno())
@@ -63,21 +139,29 @@ def output_file(out: Path) -> Iterator[IO[str]]:
 
 
 class RecordWriter:
-    """Writes records one at a time, so a long batch leaves usable output even if it is interrupted."""
+    """Writes records one at a time, so a long batch leaves usable output even if it is interrupted; error
+    records also go to ``errors`` when given."""
 
-    def __init__(self, handle: IO[str], fmt: str) -> None:
+    def __init__(
+        self, handle: IO[str], fmt: str, metadata_keys: Iterable[str] = (), header: bool = True, errors: IO[str] | None = None
+    ) -> None:
         self.handle = handle
         self.fmt = fmt
-        self._csv = csv.DictWriter(handle, fieldnames=CSV_COLUMNS) if fmt == "csv" else None
-        if self._csv:
+        self.metadata_keys = list(metadata_keys)
+        self.errors = errors
+        self._csv = csv.DictWriter(handle, fieldnames=csv_columns(self.metadata_keys)) if fmt == "csv" else None
+        if self._csv and header:
             self._csv.writeheader()
 
     def write(self, record: ScoreRecord | ErrorRecord) -> None:
         if self._csv:
-            self._csv.writerow(record_row(record))
+            self._csv.writerow(record_row(record, self.metadata_keys))
         else:
             self.handle.write(record_json(record) + "\n")
         self.handle.flush()
+        if self.errors is not None and isinstance(record, ErrorRecord):
+            self.errors.write(record_json(record) + "\n")
+            self.errors.flush()
 
 
 @dataclass
@@ -93,6 +177,10 @@ class BatchSummary:
     fully_smart: int = 0
     error_codes: Counter = field(default_factory=Counter)
     weakest: list[tuple[float, str]] = field(default_factory=list)
+    # Documents with at least one grade a person should review, and the grades themselves.
+    review_documents: int = 0
+    review_grades: int = 0
+    graded: int = 0
 
     def add(self, record: ScoreRecord | ErrorRecord) -> None:
         if isinstance(record, ErrorRecord):
@@ -102,10 +190,15 @@ class BatchSummary:
         self.scored += 1
         self.by_type[record.doc_type] += 1
         grades = []
+        review = 0
         for dim, result in record.dimensions.items():
             if result is not None:
                 self.grades[dim][result.grade] += 1
                 grades.append(result.grade)
+                review += result.needs_review
+        self.graded += len(grades)
+        self.review_grades += review
+        self.review_documents += review > 0
         for action in record.actions:
             self.actions += 1
             flags = action.smart.model_dump()
@@ -142,6 +235,11 @@ def render_summary(summary: BatchSummary, console) -> None:  # console: rich.con
         good = counts[3] + counts[4]
         table.add_row(dim.replace("_", " "), *[str(counts[g]) for g in (1, 2, 3, 4)], f"{100 * good / total:.0f}%")
     console.print(table)
+    if summary.graded:
+        console.print(
+            f"Needs a person's review: {summary.review_grades} of {summary.graded} grades "
+            f"({100 * summary.review_grades / summary.graded:.0f}%), in {summary.review_documents} of {summary.scored} documents"
+        )
     if summary.actions:
         flags = ", ".join(f"{f.replace('_', '-')} {100 * summary.flag_true[f] / summary.actions:.0f}%" for f in ACTION_FLAGS)
         console.print(
