@@ -164,6 +164,29 @@ def score(
         raise typer.Exit(code=1)
 
 
+@app.command("report")
+def report_cmd(
+    scores: Annotated[Path, typer.Argument(help="Score records (JSONL) written by assessqa score.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("report.html"),
+    texts: Annotated[Optional[list[Path]], typer.Option("--texts", help="The scored inputs again, to show each document's text with its evidence highlighted (the report then holds document text).")] = None,
+) -> None:
+    """Write one self-contained HTML report for a QA manager (opens offline; no external assets)."""
+    from assessqa.ingest import read_inputs
+    from assessqa.report.html import write_report
+
+    if out.resolve() == scores.resolve():
+        _fail(errors.output_is_input(str(out), str(scores)))
+    by_id: dict[str, str] = {}
+    for item in read_inputs(texts or []):
+        if item.document is not None and item.document.id:
+            by_id[item.document.id] = item.document.text
+    try:
+        data = write_report(scores, out, by_id)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    err.print(f"Report on {data.scored} document(s) ({data.errors} could not be scored) written to {out}")
+
+
 @app.command()
 def train(
     data: Annotated[Path, typer.Option(help="Annotation folder (with corpus/ and splits.json) or a JSONL file.")] = Path("annotations"),
