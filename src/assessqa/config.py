@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0, description="Longest a client may take to send a request's headers.")
     keep_alive_s: int = Field(default=5, ge=1, description="Seconds an idle keep-alive connection is held open.")
     docs: bool = Field(default=True, description="Serve Swagger UI at /docs (from package files, nothing external).")
+    app_page: bool = Field(default=True, description="Serve the practitioner page at /app (from package files; it calls /v1/score with the key typed into it).")
     request_timeout_s: float = Field(default=60.0, gt=0, description="Longest a scoring request may take.")
     max_request_bytes: int = Field(default=8_000_000, gt=0, description="Largest request body accepted.")
     score_threads: int = Field(default=2, ge=1, description="Scoring threads per worker process.")

@@ -18,7 +18,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from assessqa import __version__
-from assessqa.api import docs, operations, scoring
+from assessqa.api import docs, operations, page, scoring
 from assessqa.api.accesslog import service_log
 from assessqa.api.auth import KeyStore
 from assessqa.api.limits import AuthFailureLimiter, RateLimiter, WorkLimits
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
     app.include_router(operations.router)
     if settings.docs:
         app.include_router(docs.router)
+    if settings.app_page:
+        app.include_router(page.router)
     # add_middleware wraps what is there already, so the last added is the outermost.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(

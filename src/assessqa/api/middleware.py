@@ -19,12 +19,13 @@ from assessqa.api.accesslog import log_request, service_log
 from assessqa.errors import exception_summary
 from assessqa.api.auth import KeyStore
 from assessqa.api.docs import ASSET_PATHS, DOCS_CSP, DOCS_PATH
+from assessqa.api.page import APP_CSP, APP_PATHS
 from assessqa.api.limits import AuthFailureLimiter, RateLimiter
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.api.problems import problem_response
 
 # Paths open without a key: probes, metrics and the API description hold no case data.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", DOCS_PATH, *ASSET_PATHS})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", DOCS_PATH, *ASSET_PATHS, *APP_PATHS})
 # On every response: records are never cached or sniffed, no page may frame or be framed, no referrer leaks.
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -94,7 +95,8 @@ class ObserveMiddleware:
                 headers.append("X-Request-ID", request_id)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
-                headers["Content-Security-Policy"] = DOCS_CSP if scope["path"] == DOCS_PATH else API_CSP
+                path = scope["path"]
+                headers["Content-Security-Policy"] = DOCS_CSP if path == DOCS_PATH else APP_CSP if path in APP_PATHS else API_CSP
             await send(message)
 
         start = time.perf_counter()

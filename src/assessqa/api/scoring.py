@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
 
 from assessqa import errors
 from assessqa.api.deps import MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
@@ -26,7 +27,7 @@ from assessqa.api.schemas import (
     ModelInfo,
     ScoreRequest,
 )
-from assessqa.ingest import document_from_record
+from assessqa.ingest import document_from_record, read_docx
 from assessqa.schemas import InputDocument, ScoreRecord
 from assessqa.scoring import check_document
 
@@ -75,6 +76,27 @@ async def score_one(
     record = await work.run(lambda _cancelled: scorer.score(document, "request"))
     metrics.documents.labels(record.doc_type).inc()
     return record
+
+
+class ExtractedText(BaseModel):
+    text: str
+
+
+@router.post(
+    "/extract-text",
+    response_model=ExtractedText,
+    tags=["scoring"],
+    responses=problem_responses("E009", "E001"),
+    openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def extract_text(request: Request, work: WorkDep) -> ExtractedText:
+    """The text of a .docx (paragraphs, and table rows with cells joined by " | "), read as ``assessqa score``
+    reads one; the practitioner page sends an uploaded draft here, then scores the text."""
+    data = await request.body()
+    text = await work.run(lambda _cancelled: read_docx(data, "upload"))
+    if not text.strip():
+        raise errors.empty_text("upload")
+    return ExtractedText(text=text)
 
 
 # Documents of a batch request scored together; small enough that a cancelled request stops soon.
