@@ -353,20 +353,75 @@ def annotations_validate(path: Annotated[Path, typer.Argument(help="Annotation f
         raise typer.Exit(code=1)
 
 
+class AnnotationFormat(str, Enum):
+    authored = "authored"
+    label_studio = "label-studio"
+
+
 @annotations_app.command("import")
 def annotations_import(
-    source: Annotated[Path, typer.Argument(help="Folder of authored JSONL files (spans and actions as quotes).")],
-    out: Annotated[Path, typer.Option(help="Corpus folder to write.")] = Path("annotations/corpus"),
+    source: Annotated[Path, typer.Argument(help="Folder of authored JSONL files (spans and actions as quotes), or a Label Studio JSON export with --format label-studio.")],
+    out: Annotated[Path, typer.Option(help="Corpus folder to write (one JSONL file per writing batch for Label Studio).")] = Path("annotations/corpus"),
+    fmt: Annotated[AnnotationFormat, typer.Option("--format", help="What SOURCE is.")] = AnnotationFormat.authored,
 ) -> None:
-    """Resolve authored quotes to character offsets and write corpus files."""
-    from assessqa.training.annotations import import_authored
+    """Resolve authored quotes to character offsets, or read a Label Studio export, and write corpus files."""
+    if fmt is AnnotationFormat.label_studio:
+        from collections import defaultdict
 
-    count, problems = import_authored(source, out)
+        from assessqa.training.label_studio import import_tasks
+
+        try:
+            docs, problems = import_tasks(source)
+        except errors.AssessQAError as exc:
+            _fail(exc)
+        by_batch = defaultdict(list)
+        for doc in docs:
+            by_batch[doc.batch].append(doc)
+        out.mkdir(parents=True, exist_ok=True)
+        for batch, members in by_batch.items():
+            (out / f"{batch}.jsonl").write_text("".join(d.model_dump_json() + "\n" for d in members), encoding="utf-8")
+        count = len(docs)
+    else:
+        from assessqa.training.annotations import import_authored
+
+        count, problems = import_authored(source, out)
     for problem in problems:
         err.print(problem, markup=False, highlight=False)
     Console().print(f"imported {count} document(s) into {out}; {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(code=1)
+
+
+@annotations_app.command("export")
+def annotations_export(
+    corpus: Annotated[Path, typer.Argument(help="Annotation folder or JSONL file.")] = Path("annotations"),
+    out: Annotated[Path, typer.Option(help="Label Studio tasks file to write.")] = Path("tasks.json"),
+    fmt: Annotated[AnnotationFormat, typer.Option("--format", help="Only label-studio is written.")] = AnnotationFormat.label_studio,
+    predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Model folder whose grades, evidence and actions become pre-annotations.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Also write the labelling config (XML) here.")] = None,
+) -> None:
+    """Write the corpus as Label Studio tasks (optionally with the model's predictions as pre-annotations)."""
+    from assessqa.training.annotations import load_corpus
+    from assessqa.training.label_studio import export_tasks, labelling_config, predictions_from_record
+
+    if fmt is not AnnotationFormat.label_studio:
+        _fail(errors.bad_annotation("--format", "export writes label-studio only"))
+    try:
+        docs = load_corpus(corpus)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    preds = None
+    if predictions is not None:
+        from assessqa.schemas import InputDocument
+        from assessqa.scoring import Scorer
+
+        scorer = Scorer.from_directory(predictions)
+        records = scorer.score_batch([InputDocument(id=d.id, text=d.text, doc_type=d.doc_type) for d in docs])
+        preds = {d.id: predictions_from_record(r, scorer.model_version) for d, r in zip(docs, records)}
+    n = export_tasks(docs, out, preds)
+    if config is not None:
+        config.write_text(labelling_config(), encoding="utf-8")
+    Console().print(f"wrote {n} task(s) to {out}" + (f" and the labelling config to {config}" if config else ""))
 
 
 @annotations_app.command("split")
