@@ -188,6 +188,26 @@ def report_cmd(
 
 
 @app.command()
+def drift(
+    scores: Annotated[Path, typer.Argument(help="Score records (JSONL) of a new batch, written by assessqa score.")],
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder whose reference profile to compare with (default: the shipped model).")] = None,
+) -> None:
+    """Say whether a batch's grades, review flags, lengths and layouts moved away from the model's reference,
+    and whether retraining is advised. Exit code 1 when retraining is advised."""
+    from assessqa.report.drift import compare, load_reference, profile, read_scored
+
+    try:
+        reference = load_reference(model or Settings().model_dir)
+        records = read_scored(scores)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    report = compare(profile(records), reference)
+    Console().print(report.summary(), markup=False, highlight=False)
+    if report.retrain_advised:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def train(
     data: Annotated[Path, typer.Option(help="Annotation folder (with corpus/ and splits.json) or a JSONL file.")] = Path("annotations"),
     out: Annotated[Path, typer.Option(help="Folder to write the model to.")] = Path("models/new"),
@@ -422,6 +442,32 @@ def annotations_export(
     if config is not None:
         config.write_text(labelling_config(), encoding="utf-8")
     Console().print(f"wrote {n} task(s) to {out}" + (f" and the labelling config to {config}" if config else ""))
+
+
+@annotations_app.command("sample")
+def annotations_sample(
+    scores: Annotated[Path, typer.Argument(help="Score records (JSONL) of unannotated documents.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many documents to pick.")] = 50,
+    out: Annotated[Optional[Path], typer.Option(help="Also write the picks as JSONL (id, dimension, grade, confidence, layout).")] = None,
+) -> None:
+    """Pick the documents the model is least sure of, spread across dimensions and layouts, to annotate next."""
+    from rich.table import Table
+
+    from assessqa.report.drift import read_scored
+    from assessqa.training.sampling import sample
+
+    try:
+        picks = sample(read_scored(scores), n)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    table = Table(title=f"{len(picks)} document(s) to annotate next")
+    for column in ("id", "least sure of", "grade", "confidence", "layout"):
+        table.add_column(column)
+    for p in picks:
+        table.add_row(p.id, p.dimension.replace("_", " "), str(p.grade), f"{p.confidence:.2f}", p.layout)
+    Console().print(table)
+    if out is not None:
+        out.write_text("".join(json.dumps(p.__dict__) + "\n" for p in picks), encoding="utf-8")
 
 
 @annotations_app.command("split")
