@@ -331,6 +331,93 @@ def serve(
         raise typer.Exit(code=2)
 
 
+@models_app.command("list")
+def models_list(root: Annotated[Path, typer.Argument(help="Folder holding model folders.")] = Path("models")) -> None:
+    """Model folders under ROOT: version, when trained, on how many documents, test QWK, promotion."""
+    from rich.table import Table
+
+    from assessqa.training.registry import list_models
+
+    table = Table(title=f"Models in {root}")
+    for column in ("folder", "version", "trained", "documents", "test QWK (min-max)", "promoted"):
+        table.add_column(column)
+    for e in list_models(root):
+        qwk = [v for v in e.test_qwk.values() if v is not None]
+        table.add_row(
+            str(e.path), e.version, e.trained_at[:16], str(e.documents or ""),
+            f"{min(qwk):.3f}-{max(qwk):.3f}" if qwk else "", (e.promoted or {}).get("at", "")[:16],
+        )
+    Console().print(table)
+
+
+def _held_out(data: Path, split: str):
+    from assessqa.training.annotations import load_corpus, load_splits, split_documents
+
+    docs = load_corpus(data)
+    if split == "all":
+        return docs
+    return split_documents(docs, load_splits(data / "splits.json"))[split]
+
+
+def _print_comparison(comparison) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{comparison.b} against {comparison.a} on {comparison.documents} held-out documents")
+    for column in ("figure", comparison.a, comparison.b, "difference (95% interval)"):
+        table.add_column(column)
+    worse = set(comparison.worse())
+    for name, (a, b, diff, low, high) in comparison.rows.items():
+        fmt = lambda x: "" if x is None else f"{x:.3f}"  # noqa: E731
+        interval = f"{diff:+.3f} ({low:+.3f} to {high:+.3f})" if diff is not None and low is not None else fmt(diff)
+        table.add_row(name, fmt(a), fmt(b), interval + ("  WORSE" if name in worse else ""))
+    Console().print(table)
+    Console().print(f"{len(comparison.changed)} grade(s) changed" + (": " + ", ".join(f"{i} {d} {x}->{y}" for i, d, x, y in comparison.changed[:20]) if comparison.changed else ""))
+
+
+@models_app.command("compare")
+def models_compare(
+    a: Annotated[Path, typer.Argument(help="The current model folder.")],
+    b: Annotated[Path, typer.Argument(help="The candidate model folder.")],
+    data: Annotated[Path, typer.Option(help="Annotation folder.")] = Path("annotations"),
+    split: Annotated[str, typer.Option(help="Held-out split to score: test, dev or all.")] = "test",
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 500,
+) -> None:
+    """Score the same held-out documents with both models: per-dimension QWK, action P/R, flag kappa and ECE,
+    each with a paired 95% bootstrap interval of the difference, and the documents whose grades changed."""
+    from assessqa.scoring import Scorer
+    from assessqa.training.registry import compare
+
+    try:
+        comparison = compare(Scorer.from_directory(a), Scorer.from_directory(b), _held_out(data, split), resamples)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    _print_comparison(comparison)
+
+
+@models_app.command("promote")
+def models_promote(
+    candidate: Annotated[Path, typer.Argument(help="The model folder to promote.")],
+    to: Annotated[Path, typer.Option("--to", help="The folder scoring loads.")] = Path("models/default"),
+    data: Annotated[Path, typer.Option(help="Annotation folder.")] = Path("annotations"),
+    split: Annotated[str, typer.Option(help="Held-out split the decision is made on.")] = "test",
+    force: Annotated[bool, typer.Option(help="Promote even if worse beyond an interval (needs --reason).")] = False,
+    reason: Annotated[Optional[str], typer.Option(help="Why, recorded in meta.json.")] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 500,
+) -> None:
+    """Compare CANDIDATE with the model in --to and, unless it is worse beyond an interval, copy it there; the
+    decision and the comparison are recorded in its meta.json (re-sign it afterwards if you sign models)."""
+    from assessqa.scoring import Scorer
+    from assessqa.training.registry import compare, promote
+
+    try:
+        comparison = compare(Scorer.from_directory(to), Scorer.from_directory(candidate), _held_out(data, split), resamples)
+        _print_comparison(comparison)
+        record = promote(candidate, to, comparison, force, reason)
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    Console().print(f"promoted {candidate} to {to}: {record['reason']}")
+
+
 @models_app.command("keygen")
 def models_keygen(folder: Annotated[Path, typer.Argument(help="Folder for model-signing.key (private) and model-signing.pub.")]) -> None:
     """Make an Ed25519 key pair for signing models. Keep the private key where models are trained."""

@@ -32,6 +32,7 @@ class ErrorCode(str, Enum):
     MODEL_REFUSED = "E105"
     MODEL_SIGNATURE = "E106"
     SIGNING_KEY_INVALID = "E107"
+    PROMOTION_REFUSED = "E108"
     BAD_RULES = "E201"
     BAD_ANNOTATION = "E301"
     NO_TRAINING_DATA = "E302"
@@ -228,6 +229,14 @@ def model_refused(path: str, part: str, found: list[str]) -> ModelError:
         f"{f' and {len(found) - 5} more' if len(found) > 5 else ''}, outside the types assessqa's training "
         "writes (assessqa.models.allowlist). A model file may hold data and estimators, never code. "
         "Use a model trained by assessqa from a source you trust.",
+    )
+
+
+def promotion_refused(path: str, worse: list[str]) -> ModelError:
+    return ModelError(
+        ErrorCode.PROMOTION_REFUSED,
+        f"Not promoting {path}: worse than the current model beyond the 95% interval on " + ", ".join(worse)
+        + ". Improve it, or promote with --force --reason '...' (the reason is recorded in its meta.json).",
     )
 
 

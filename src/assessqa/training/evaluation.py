@@ -130,47 +130,66 @@ class Collected:
 
 def collect(scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None) -> Collected:
     """Score annotated documents (doc type given, as an auditor would know it) and keep predictions and labels."""
-    out = Collected(documents=len(docs))
+    out = Collected()
+    for one in collect_each(scorer, docs, progress):
+        out.merge(one)
+    return out
+
+
+def collect_each(
+    scorer: Scorer, docs: list[AnnotatedDocument], progress: Callable[[], None] | None = None, chunk: int = 32
+) -> list[Collected]:
+    """:func:`collect` per document (scored in chunks through the batched pipeline), so that documents can be
+    resampled for bootstrap intervals."""
+    out = []
+    for k in range(0, len(docs), chunk):
+        part = docs[k : k + chunk]
+        analyses = scorer.analyse_batch([d.text for d in part], [d.doc_type for d in part])
+        detected = scorer.model.doc_type_probabilities([d.text for d in part])
+        for doc, analysis, p_plan in zip(part, analyses, detected):
+            out.append(_collect_one(scorer, doc, analysis, p_plan))
+            if progress:
+                progress()
+    return out
+
+
+def _collect_one(scorer: Scorer, doc: AnnotatedDocument, analysis, detected: float | None) -> Collected:
+    out = Collected(documents=1)
     gold_grades, pred_grades, probas = out.gold_grades, out.pred_grades, out.probas
     extraction, flag_gold, flag_pred, evidence = out.extraction, out.flag_gold, out.flag_pred, out.evidence
-    for doc in docs:
-        analysis = scorer.analyse(doc.text, doc.doc_type)
-        detected = scorer.model.doc_type_probability(doc.text)
-        if detected is not None and (detected >= 0.5) == (doc.doc_type == "plan"):
-            out.doc_type_correct += 1
-        for dim, probs in analysis.grade_probs.items():
-            gold_grades[dim].append(doc.grades[dim])
-            pred_grades[dim].append(scorer.model.grade_from(probs))
-            probas[dim].append([probs[g] for g in (1, 2, 3, 4)])
-        # evidence: sentence-level agreement with the annotated spans of each dimension's cues
-        for dim in analysis.grade_probs:
-            threshold = scorer.model.evidence_threshold(dim)
-            spans = [(s.start, s.end) for s in doc.spans if s.cue in DIMENSION_CUES[dim]]
-            for i, unit in enumerate(analysis.units):
-                is_gold = any(span_overlap(sp, (unit.start, unit.end)) >= 0.5 for sp in spans)
-                is_pred = bool(analysis.evidence_probs[dim][i] >= threshold)
-                key = "tp" if is_gold and is_pred else "fp" if is_pred else "fn" if is_gold else None
-                if key:
-                    evidence[dim][key] += 1
-        if doc.doc_type == "plan":
-            matched_pred: set[int] = set()
-            for action in doc.actions:
-                hit = None
-                for j, unit in enumerate(analysis.actions):
-                    if j not in matched_pred and span_overlap((action.start, action.end), (unit.start, unit.end)) >= 0.5:
-                        hit = j
-                        break
-                if hit is None:
-                    extraction["fn"] += 1
-                    continue
-                matched_pred.add(hit)
-                extraction["tp"] += 1
-                for k, flag in enumerate(ACTION_FLAGS):
-                    flag_gold[flag].append(int(action.flags[flag]))
-                    flag_pred[flag].append(int(analysis.flag_probs[hit, k] >= 0.5))
-            extraction["fp"] += len(analysis.actions) - len(matched_pred)
-        if progress:
-            progress()
+    if detected is not None and (detected >= 0.5) == (doc.doc_type == "plan"):
+        out.doc_type_correct += 1
+    for dim, probs in analysis.grade_probs.items():
+        gold_grades[dim].append(doc.grades[dim])
+        pred_grades[dim].append(scorer.model.grade_from(probs))
+        probas[dim].append([probs[g] for g in (1, 2, 3, 4)])
+    # evidence: sentence-level agreement with the annotated spans of each dimension's cues
+    for dim in analysis.grade_probs:
+        threshold = scorer.model.evidence_threshold(dim)
+        spans = [(s.start, s.end) for s in doc.spans if s.cue in DIMENSION_CUES[dim]]
+        for i, unit in enumerate(analysis.units):
+            is_gold = any(span_overlap(sp, (unit.start, unit.end)) >= 0.5 for sp in spans)
+            is_pred = bool(analysis.evidence_probs[dim][i] >= threshold)
+            key = "tp" if is_gold and is_pred else "fp" if is_pred else "fn" if is_gold else None
+            if key:
+                evidence[dim][key] += 1
+    if doc.doc_type == "plan":
+        matched_pred: set[int] = set()
+        for action in doc.actions:
+            hit = None
+            for j, unit in enumerate(analysis.actions):
+                if j not in matched_pred and span_overlap((action.start, action.end), (unit.start, unit.end)) >= 0.5:
+                    hit = j
+                    break
+            if hit is None:
+                extraction["fn"] += 1
+                continue
+            matched_pred.add(hit)
+            extraction["tp"] += 1
+            for k, flag in enumerate(ACTION_FLAGS):
+                flag_gold[flag].append(int(action.flags[flag]))
+                flag_pred[flag].append(int(analysis.flag_probs[hit, k] >= 0.5))
+        extraction["fp"] += len(analysis.actions) - len(matched_pred)
     return out
 
 
