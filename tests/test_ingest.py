@@ -101,3 +101,24 @@ def test_folder_unsupported_and_missing_files(tmp_path):
     items = list(read_inputs([tmp_path, tmp_path / "b.pdf", tmp_path / "nope.jsonl"]))
     codes = [i.error.code if i.error else None for i in items]
     assert codes == [None, errors.ErrorCode.UNSUPPORTED_FILE, errors.ErrorCode.UNREADABLE_FILE]
+
+
+def test_big_files_are_streamed_and_a_late_bad_byte_costs_only_the_rest(tmp_path, monkeypatch):
+    from assessqa import ingest
+
+    monkeypatch.setattr(ingest, "SNIFF_BYTES", 64)  # so that the bad byte lies beyond the sample
+    path = tmp_path / "export.jsonl"
+    good = [json.dumps({"id": f"r{n}", "text": f"Amy said she was hungry {n}."}) for n in range(5)]
+    path.write_bytes(("\n".join(good) + "\n").encode() + b'{"id": "bad", "text": "caf\xe9"}\n')
+    items = list(ingest.read_inputs([path]))
+    assert [i.document.id for i in items[:5]] == [f"r{n}" for n in range(5)]
+    assert items[-1].error is not None and items[-1].error.code.value == "E003" and items[-1].source.endswith(":6")
+
+
+def test_a_latin1_csv_is_streamed_in_its_own_encoding(tmp_path):
+    from assessqa.ingest import read_inputs
+
+    path = tmp_path / "cases.csv"
+    path.write_bytes("id,text,team\nc1,Zoë told me she is scared at night.,Café team\n".encode("latin-1"))
+    [item] = list(read_inputs([path]))
+    assert item.document.text.startswith("Zoë") and item.document.metadata["team"] == "Café team"

@@ -12,7 +12,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from charset_normalizer import from_bytes
 from pydantic import ValidationError
@@ -47,6 +47,28 @@ def decode_bytes(data: bytes, where: str) -> str:
     if best is None or best.encoding is None:
         raise errors.bad_encoding(where)
     return str(best)
+
+
+# Bytes read to choose a file's encoding before streaming it; big exports are never read whole.
+SNIFF_BYTES = 1 << 20
+
+
+def text_encoding(head: bytes, where: str) -> str:
+    """The encoding to stream a file in, from its first bytes: UTF-8 (with or without BOM) when they decode as
+    UTF-8 (a character cut at the end of the sample is allowed), else what charset-normalizer is confident about."""
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in head[:4096]:
+        raise errors.bad_encoding(where)
+    best = from_bytes(head).best()
+    if best is None or best.encoding is None:
+        raise errors.bad_encoding(where)
+    return best.encoding
 
 
 def document_from_record(record: Any, where: str) -> InputDocument:
@@ -84,9 +106,19 @@ def _safe_id(record: Any) -> str | None:
     return None
 
 
-def read_jsonl(data: bytes, name: str) -> Iterator[Item]:
-    text = decode_bytes(data, name)
-    for n, line in enumerate(text.splitlines(), 1):
+def read_jsonl(data: bytes | Iterator[str], name: str) -> Iterator[Item]:
+    """Records of a JSONL file, one line at a time (``data``: the bytes, or decoded lines for big files)."""
+    lines = iter(decode_bytes(data, name).splitlines()) if isinstance(data, bytes) else data
+    n = 0
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:  # a streamed file that stops being valid in its encoding part-way
+            yield Item(f"{name}:{n + 1}", error=errors.bad_encoding(f"{name}:{n + 1}"))
+            return
+        n += 1
         if not line.strip():
             continue
         where = f"{name}:{n}"
@@ -102,11 +134,12 @@ def read_jsonl(data: bytes, name: str) -> Iterator[Item]:
             yield Item(where, error=exc, record_id=_safe_id(record), metadata=meta)
 
 
-def read_csv(data: bytes, name: str) -> Iterator[Item]:
-    text = decode_bytes(data, name)
+def read_csv(data: bytes | Iterator[str], name: str) -> Iterator[Item]:
+    """Records of a CSV file with a header row (``data``: the bytes, or decoded lines for big files)."""
+    stream = io.StringIO(decode_bytes(data, name), newline="") if isinstance(data, bytes) else data
     # Case notes are long: lift the csv module's 128 KiB field limit to the largest a C long allows.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.DictReader(stream, strict=True)
     try:
         header = reader.fieldnames
     except csv.Error as exc:
@@ -121,6 +154,9 @@ def read_csv(data: bytes, name: str) -> Iterator[Item]:
         try:
             row = next(reader)
         except StopIteration:
+            return
+        except UnicodeDecodeError:
+            yield Item(where, error=errors.bad_encoding(where))
             return
         except csv.Error as exc:
             yield Item(where, error=errors.bad_csv(where, str(exc)))
@@ -164,31 +200,53 @@ def read_docx(data: bytes, name: str) -> str:
     return "\n".join(lines)
 
 
+def _decoded_lines(raw: IO[bytes], encoding: str) -> Iterator[str]:
+    """The file's lines, each decoded on its own, so that a bad byte part-way costs only the lines from there on
+    (it raises UnicodeDecodeError at that line, which the readers report with its line number)."""
+    decode = "utf-8" if encoding == "utf-8-sig" else encoding
+    for n, line in enumerate(raw):
+        if n == 0 and encoding == "utf-8-sig" and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        yield line.decode(decode)
+
+
 def read_file(path: Path) -> Iterator[Item]:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         yield Item(name, error=errors.unsupported_file(name, list(SUFFIXES)))
         return
+    if suffix in (".jsonl", ".csv"):
+        # Streamed: an export of hundreds of thousands of records is read a line at a time, in constant memory.
+        try:
+            with open(path, "rb") as raw:
+                encoding = text_encoding(raw.read(SNIFF_BYTES), name)
+                raw.seek(0)
+                if "16" in encoding or "32" in encoding:  # not ASCII-compatible: lines cannot be split as bytes
+                    data = raw.read()
+                    yield from read_jsonl(data, name) if suffix == ".jsonl" else read_csv(data, name)
+                    return
+                lines = _decoded_lines(raw, encoding)
+                yield from read_jsonl(lines, name) if suffix == ".jsonl" else read_csv(lines, name)
+        except errors.AssessQAError as exc:
+            yield Item(name, error=exc)
+        except OSError as exc:
+            yield Item(name, error=errors.unreadable_file(name, exc.strerror or exc.__class__.__name__))
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
         yield Item(name, error=errors.unreadable_file(name, exc.strerror or exc.__class__.__name__))
         return
-    if suffix == ".jsonl":
-        yield from read_jsonl(data, name)
-    elif suffix == ".csv":
-        yield from read_csv(data, name)
-    else:
-        try:
-            text = read_docx(data, name) if suffix == ".docx" else decode_bytes(data, name)
-        except errors.AssessQAError as exc:
-            yield Item(name, error=exc, record_id=path.stem)
-            return
-        if not text.strip():
-            yield Item(name, error=errors.empty_text(name), record_id=path.stem)
-            return
-        yield Item(name, document=InputDocument(id=path.stem, text=text, metadata={"source_file": path.name}), record_id=path.stem)
+    try:
+        text = read_docx(data, name) if suffix == ".docx" else decode_bytes(data, name)
+    except errors.AssessQAError as exc:
+        yield Item(name, error=exc, record_id=path.stem)
+        return
+    if not text.strip():
+        yield Item(name, error=errors.empty_text(name), record_id=path.stem)
+        return
+    yield Item(name, document=InputDocument(id=path.stem, text=text, metadata={"source_file": path.name}), record_id=path.stem)
 
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
