@@ -1,10 +1,13 @@
 """Scoring speed and memory of the shipped model, with a transformer embedding baseline side by side.
 
 Prints, with the machine it ran on:
-- one process: documents per second, p50/p95 latency of one ~800-word document, peak memory;
+- one process: documents per second scored in chunks as ``assessqa score`` does it, and one at a time as the
+  REST call does it (p50/p95 latency of one ~800-word document);
+- ``assessqa score`` as a whole process: start to first record and peak memory, with the training extra installed
+  and without it (torch, transformers and datasets made unimportable, as on a server installed without it);
 - batch scoring as ``assessqa score --jobs N`` does it (one worker process per core): documents per second once
   the workers are up, and the same including their start-up;
-- a plain transformers MiniLM mean-pooling baseline over the same documents' sentences.
+- a plain transformers MiniLM mean-pooling baseline over the same documents' sentences, and the ratio.
 
 Usage:
 
@@ -60,6 +63,42 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_BLOCK_TRAIN_EXTRA = (
+    "import sys\n"
+    "class _Absent:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('torch', 'transformers', 'datasets'):\n"
+    "            raise ModuleNotFoundError(name)\n"
+    "sys.meta_path.insert(0, _Absent())\n"
+)
+
+
+def cli_process(texts: list[str], model: Path, runtime_only: bool) -> dict[str, float]:
+    """``assessqa score`` over ``texts`` as a fresh process: wall time to the end (one document: start to first
+    record) and the process's peak RSS."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        src.write_text("".join(json.dumps({"id": f"b{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+        code = (
+            (_BLOCK_TRAIN_EXTRA if runtime_only else "import sys\n")
+            + "import atexit, resource\n"
+            + "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
+            + "from assessqa import cli\n"
+            + f"sys.argv = ['assessqa', 'score', {str(src)!r}, '--model', {str(model)!r}, '--out', {str(Path(tmp) / 'o.jsonl')!r}, '--no-summary']\n"
+            + "cli.main()\n"
+        )
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        wall = time.perf_counter() - start
+    rss = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("RSS ")]
+    return {"documents": len(texts), "wall_s": wall, "peak_rss_mb": int(rss[-1]) / 1024 if rss else float("nan"), "exit": done.returncode}
+
+
 def batch_throughput(scorer: Scorer, texts: list[str], jobs: int) -> dict[str, float]:
     """Documents per second through :func:`score_items` with worker processes, timed from the first record
     (workers loaded and warm) to the last, and from the start including the workers' start-up."""
@@ -101,11 +140,19 @@ def main() -> None:
     print(f"model load: {load_s:.2f} s ({scorer.model_version})")
     scorer.score(InputDocument(text=texts[0]))  # warm-up
 
+    documents = [InputDocument(text=t) for t in texts]
+    from assessqa.batch import CHUNK
+
+    start = time.perf_counter()
+    for k in range(0, len(documents), CHUNK):
+        scorer.score_batch(documents[k : k + CHUNK])
+    chunked_s = time.perf_counter() - start
+
     latencies = []
     start = time.perf_counter()
-    for text in texts:
+    for document in documents:
         t0 = time.perf_counter()
-        scorer.score(InputDocument(text=text))
+        scorer.score(document)
         latencies.append(time.perf_counter() - t0)
     total = time.perf_counter() - start
     latencies.sort()
@@ -115,7 +162,9 @@ def main() -> None:
         "machine": machine(),
         "documents": len(texts),
         "words": round(statistics.mean(len(t.split()) for t in texts)),
-        "docs_per_s": len(texts) / total,
+        "chunk": CHUNK,
+        "docs_per_s": len(texts) / chunked_s,
+        "single_docs_per_s": len(texts) / total,
         "p50_ms": 1000 * statistics.median(latencies),
         "p95_ms": 1000 * p95,
         "peak_rss_mb": peak_rss_mb(),
@@ -123,9 +172,19 @@ def main() -> None:
         "baseline": None,
     }
     print(
-        f"assessqa default model: {figures['docs_per_s']:.1f} docs/s, latency p50 {figures['p50_ms']:.0f} ms, "
-        f"p95 {figures['p95_ms']:.0f} ms, peak RSS {figures['peak_rss_mb']:.0f} MB"
+        f"assessqa default model, one process: {figures['docs_per_s']:.1f} docs/s in chunks of {CHUNK}; one at a time "
+        f"{figures['single_docs_per_s']:.1f} docs/s, latency p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms"
     )
+    figures["process"] = {}
+    for runtime_only in (False, True):
+        label = "runtime_only" if runtime_only else "with_train_extra"
+        first = cli_process(texts[:1], args.model, runtime_only)
+        many = cli_process(texts, args.model, runtime_only)
+        figures["process"][label] = {"start_to_first_record_s": first["wall_s"], "peak_rss_mb": many["peak_rss_mb"], "exit": [first["exit"], many["exit"]]}
+        print(
+            f"assessqa score as a process ({'runtime install: no torch/transformers' if runtime_only else 'with the train extra installed'}): "
+            f"start to first record {first['wall_s']:.2f} s; peak RSS over {len(texts)} documents {many['peak_rss_mb']:.0f} MB"
+        )
 
     if args.jobs > 1:
         figures["batch"] = batch_throughput(scorer, documents_of_about(args.words, args.batch_docs), args.jobs)
@@ -140,7 +199,7 @@ def main() -> None:
         from assessqa.training.encoder import SentenceEncoder
 
         encoder = SentenceEncoder()
-        sentences = [[u.text for u in sentence_units(scorer.nlp(t))] for t in texts]
+        sentences = [[u.text for u in sentence_units(scorer.parse(t))] for t in texts]
         encoder.encode(sentences[0])
         latencies = []
         start = time.perf_counter()
@@ -164,6 +223,8 @@ def main() -> None:
             f"{figures['baseline']['docs_per_s']:.1f} docs/s, latency p50 {figures['baseline']['p50_ms']:.0f} ms, "
             f"p95 {figures['baseline']['p95_ms']:.0f} ms, peak RSS {figures['baseline']['peak_rss_mb']:.0f} MB"
         )
+        figures["ratio_to_baseline"] = figures["docs_per_s"] / figures["baseline"]["docs_per_s"]
+        print(f"assessqa in chunks is {figures['ratio_to_baseline']:.1f}x the baseline's documents per second")
     if args.out:
         import json
 

@@ -23,6 +23,7 @@ def render(
     external: dict | None = None,
     probes: dict | None = None,
     style_cv: tuple[dict, dict] | None = None,
+    alternatives: list[tuple[str, Path]] | None = None,
 ) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
@@ -163,16 +164,29 @@ def render(
             f"- Machine: {speed['machine']}"
             + ("" if speed.get("model_version") == meta["model_version"] else
                f" (measured before {meta['model_version']}, not re-measured for it: `python3 benchmarks/score_speed.py`)"),
-            f"- One process, {speed['documents']} documents of about {speed['words']} words: {speed['docs_per_s']:.1f} documents/s, latency p50 {speed['p50_ms']:.0f} ms, p95 {speed['p95_ms']:.0f} ms, peak RSS {speed['peak_rss_mb']:.0f} MB; model load {speed['load_s']:.1f} s.",
+            (
+                f"- One process, {speed['documents']} documents of about {speed['words']} words: {speed['docs_per_s']:.1f} documents/s scored in chunks of {speed['chunk']} (as `assessqa score` does); one at a time (as `POST /v1/score` does) {speed['single_docs_per_s']:.1f} documents/s, latency p50 {speed['p50_ms']:.0f} ms, p95 {speed['p95_ms']:.0f} ms; model load {speed['load_s']:.1f} s."
+                if "chunk" in speed
+                else f"- One process, {speed['documents']} documents of about {speed['words']} words: {speed['docs_per_s']:.1f} documents/s, latency p50 {speed['p50_ms']:.0f} ms, p95 {speed['p95_ms']:.0f} ms, peak RSS {speed['peak_rss_mb']:.0f} MB; model load {speed['load_s']:.1f} s."
+            ),
         ]
+        for label, words in (("runtime_only", "installed without the train extra (no torch or transformers)"), ("with_train_extra", "with the train extra installed")):
+            proc = speed.get("process", {}).get(label)
+            if proc:
+                lines.append(f"- `assessqa score` as a whole process, {words}: start to first record {proc['start_to_first_record_s']:.2f} s; peak RSS scoring {speed['documents']} documents {proc['peak_rss_mb']:.0f} MB.")
         if speed.get("batch"):
             b = speed["batch"]
             lines.append(f"- Batch scoring with {b['jobs']} worker processes (`assessqa score --jobs {b['jobs']}`), {b['documents']} documents: {b['docs_per_s']:.1f} documents/s once the workers are running; {b['docs_per_s_with_startup']:.1f} documents/s including {b['startup_s']:.1f} s of worker start-up.")
         if speed.get("baseline"):
             b = speed["baseline"]
             lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
+            if speed.get("ratio_to_baseline"):
+                lines.append(f"- assessqa (in chunks, one process) scores {speed['ratio_to_baseline']:.1f} times as many documents a second as the baseline embeds.")
     if style_cv:
         lines += _style_cv_lines(*style_cv)
+        alternatives = [(label, json.loads(path.read_text())) for label, path in (alternatives or []) if path.is_file()]
+        if alternatives:
+            lines += _choice_lines(style_cv[1], alternatives)
     if external:
         lines += _external_lines(metrics, external)
     if probes:
@@ -308,7 +322,38 @@ def _style_cv_lines(in_style: dict, out_of_style: dict) -> list[str]:
             f"{flag} {_fmt(a['actions']['flags'][flag]['kappa'])} / {_fmt(v['kappa'])}" for flag, v in b["actions"]["flags"].items()
         ) + ".",
         f"- Pooled ECE: {_fmt(a['calibration_pooled']['ece'])} in style, {_fmt(b['calibration_pooled']['ece'])} out of style.",
+        "",
+        "Action precision / recall per held-out writer, out of style: " + ", ".join(
+            f"{w} {_fmt(f['action_precision'])} / {_fmt(f['action_recall'])}" for w, f in _by_writer(out_of_style["per_fold"]) if f.get("action_precision") is not None
+        ) + ".",
     ]
+    return lines
+
+
+def _by_writer(per_fold: dict) -> list[tuple[str, dict]]:
+    return sorted(per_fold.items(), key=lambda kv: (len(kv[0]), kv[0]))
+
+
+def _choice_lines(chosen: dict, alternatives: list[tuple[str, dict]]) -> list[str]:
+    """The shipped configuration beside the alternatives it was chosen over, all out of style."""
+    lines = [
+        "",
+        "## How this model was chosen (out of style)",
+        "",
+        "Each row is leave-one-writer-out cross-validation on train+dev as the corpus stood for that run (writers and",
+        "documents columns); the shipped model's row is first. Rows on different corpora are not strictly comparable:",
+        "the newer corpus holds out writers in layouts the older one never had.",
+        "",
+        "| model | writers | documents | " + " | ".join(f"QWK {d}" for d in chosen["pooled"]["dimensions"]) + " | action P | action R | ECE |",
+        "|---|---|---|" + "---|" * (len(chosen["pooled"]["dimensions"]) + 3),
+    ]
+    for name, run in [("shipped", chosen), *alternatives]:
+        pooled = run["pooled"]
+        ex = pooled["actions"]["extraction"]
+        lines.append(
+            f"| {name} | {run['groups']} | {run['documents']} | " + " | ".join(_fmt(pooled["dimensions"].get(d, {}).get("qwk")) for d in chosen["pooled"]["dimensions"])
+            + f" | {_fmt(ex['precision'])} | {_fmt(ex['recall'])} | {_fmt(pooled['calibration_pooled']['ece'])} |"
+        )
     return lines
 
 
@@ -395,6 +440,11 @@ def main() -> None:
             json.loads(args.style_cv_in_style.read_text(encoding="utf-8")),
             json.loads(args.style_cv.read_text(encoding="utf-8")),
         )
+    # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
+    extras["alternatives"] = [
+        ("the same corpus without the action-shape markers (features version 9)", here / "style_cv_data_only.json"),
+        ("assessqa-0.3.2: nine writers, before styles h10-h13 (features version 9)", here / "style_cv_0.3.2.json"),
+    ]
     (args.model_dir / "MODEL_CARD.md").write_text(render(meta, agreement, **extras), encoding="utf-8")
     print(f"wrote {args.model_dir / 'MODEL_CARD.md'}")
     report = args.agreement.with_suffix(".md") if args.agreement else None

@@ -23,7 +23,7 @@ from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 9
+FEATURES_VERSION = 10
 
 _QUOTE_RE = re.compile(r"[\"\u201c\u201d]|'[A-Z][^']{3,}'|\bsaid\b|\btold (me|us|the)\b|\bsays\b", re.I)
 _AGE_RE = re.compile(r"\(\s*\d{1,2}\s*(?:yrs?|years?|months?|mths?)?\s*\)|\baged? \d{1,2}\b|\b\d{1,2}[- ]year[- ]old\b", re.I)
@@ -271,6 +271,58 @@ def _action_body(unit: ActionUnit) -> str:
     return BULLET_RE.sub("", unit.text, count=1)
 
 
+# The shape of an action, whatever the layout (features version 10): a doer "to" a verb, a modal, or an imperative
+# opening ("Refer Hamid to ...", as plans written for the family put it). Rows without any of them are header,
+# attendance, reasons or outcome rows; a status after the action ("- completed 21/02/2025", "AMBER") marks a
+# progress note on an earlier action.
+_TO_VERB_RE = re.compile(
+    r"\bto (?!(?:the|a|an|his|her|their|my|our|your|this|that|these|school|nursery|college|hospital|court|home|bed|work|"
+    r"him|them|me|us|it|and|or|date|do|be)\b)[a-z]{2,}|\bto be \w+|\bto do\b"
+)
+_MODAL_RE = re.compile(r"\b(?:will|must|shall|should|need(?:s)? to|has to|have to|going to|agreed (?:that|to)|is to|are to)\b", re.I)
+_IMPERATIVE_RE = re.compile(
+    r"^(?:help|refer|re-refer|take|agree|visit|support|move|book|arrange|attend|provide|complete|ensure|make|keep|ask|tell|"
+    r"send|ring|call|phone|contact|apply|check|give|go|bring|explain|meet|see|speak|talk|write|register|enrol|continue|"
+    r"share|find|put|collect|stop|start|buy|pay|sit|set|review|monitor|plan|offer|organise|liaise|consider|discuss|"
+    r"undertake|carry|follow|update|inform|read|let|show|teach|practise|use|record|invite|request|obtain|seek|work|"
+    r"encourage|reduce|improve|maintain|develop|identify|assess|join|learn|get|do|sort|fill|look|remind|sign|test|"
+    r"complete|create|fix|clean|tidy|repair|replace|install|open|close|chase|escalate|convene|hold|schedule)\b",
+    re.I,
+)
+_STATUS_RE = re.compile(
+    r"(?:[-\u2013;:,.(]\s*|\b)(?:completed|done|achieved|not (?:yet )?(?:started|done|completed|arranged|met|achieved|attended)|"
+    r"in progress|partially met|not met|met)\b(?!\s+(?:with|by|to)\b)|\b(?:RED|AMBER|GREEN)\b|\bRAG\b"
+)
+_FIELD_LABEL_RE = re.compile(r"(?:^|[|\t]\s*)[A-Z][A-Z/()' -]{2,}:")
+_YES_NO_CELL_RE = re.compile(r"^(?:Y|N|Yes|No|N/A|-|Not recorded|Present|Apologies|Attended)$", re.I)
+_CELL_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
+
+
+def action_shape_markers(text: str, body: str) -> list[str]:
+    """Markers of whether a candidate is worded as an action at all, the same in every layout."""
+    marks = []
+    opening = BULLET_RE.sub("", body.lstrip(), count=1)
+    verb = False
+    if _TO_VERB_RE.search(body):
+        marks.append("__to_verb__")
+        verb = True
+    if _MODAL_RE.search(body):
+        marks.append("__modal__")
+        verb = True
+    if _IMPERATIVE_RE.match(opening):
+        marks.append("__imperative__")
+        verb = True
+    if not verb:
+        marks.append("__no_verb__")
+    if _STATUS_RE.search(text):
+        marks.append("__status__")
+    if _FIELD_LABEL_RE.search(text):
+        marks.append("__field_labels__")
+    cells = [c for c in _CELL_SPLIT_RE.split(text.strip()) if c]
+    if sum(bool(_YES_NO_CELL_RE.match(c)) for c in cells) >= 2:
+        marks.append("__yes_no_cells__")
+    return marks
+
 def action_markers(unit: ActionUnit) -> list[str]:
     text = unit.text
     body = _action_body(unit)
@@ -322,6 +374,7 @@ def action_markers(unit: ActionUnit) -> list[str]:
         marks.append("__quote__")
     words = len(body.split())
     marks.append("__short__" if words < 6 else "__long__" if words > 25 else "__midlen__")
+    marks.extend(action_shape_markers(text, body))
     return marks
 
 

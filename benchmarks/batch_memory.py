@@ -1,0 +1,71 @@
+"""Peak memory of ``assessqa score`` over synthetic exports of growing size: flat memory means streaming works.
+
+Each size is a fresh process scoring a JSONL export of N documents (held-out test-split texts repeated under new
+ids, with a team and a date) into a JSONL file; its peak RSS (ru_maxrss) and documents per second are printed
+with the machine and written to JSON.
+
+Usage: python benchmarks/batch_memory.py [--sizes 1000,10000,100000] [--jobs 1] [--out benchmarks/batch_memory.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from score_speed import machine  # noqa: E402  (the same machine line as the speed benchmark)
+
+from assessqa.training.annotations import load_corpus, load_splits, split_documents  # noqa: E402
+
+
+def write_export(path: Path, n: int) -> None:
+    docs = split_documents(load_corpus(Path("annotations")), load_splits(Path("annotations/splits.json")))["test"]
+    with open(path, "w", encoding="utf-8") as out:
+        for k in range(n):
+            d = docs[k % len(docs)]
+            out.write(json.dumps({"id": f"x{k}", "text": d.text, "team": f"team {k % 7}", "date": f"2026-{1 + k % 12:02d}-01"}) + "\n")
+
+
+def run(path: Path, jobs: int) -> dict[str, float]:
+    code = (
+        "import atexit, resource, sys\n"
+        "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr))\n"
+        "from assessqa import cli\n"
+        f"sys.argv = ['assessqa', 'score', {str(path)!r}, '--out', {str(path.with_suffix('.out.jsonl'))!r}, '--no-summary', '--jobs', '{jobs}']\n"
+        "cli.main()\n"
+    )
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    own, children = next((line.split()[1:3] for line in done.stderr.splitlines() if line.startswith("RSS ")), ("0", "0"))
+    return {"wall_s": wall, "peak_rss_mb": int(own) / 1024, "peak_worker_rss_mb": int(children) / 1024, "exit": done.returncode}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    rows = []
+    print(f"machine: {machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(x) for x in args.sizes.split(",")):
+            path = Path(tmp) / f"export-{n}.jsonl"
+            write_export(path, n)
+            r = run(path, args.jobs)
+            rows.append({"documents": n, "jobs": args.jobs, **r, "docs_per_s": n / r["wall_s"]})
+            print(f"{n:>7} documents, --jobs {args.jobs}: peak RSS {r['peak_rss_mb']:.0f} MB (workers {r['peak_worker_rss_mb']:.0f} MB), "
+                  f"{n / r['wall_s']:.1f} docs/s including start-up, exit {r['exit']}")
+    if args.out:
+        args.out.write_text(json.dumps({"machine": machine(), "runs": rows}, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
