@@ -10,7 +10,6 @@ from assessqa import cli
 from assessqa.cli import app
 from assessqa import batch as batch_module
 from assessqa.pipeline import Pipeline
-from assessqa.scoring import Scorer
 
 runner = CliRunner()
 MARKER = "ZQX-MARKER-7731"

@@ -3,7 +3,6 @@
 import json
 import xml.etree.ElementTree as ET
 
-import pytest
 from typer.testing import CliRunner
 
 from assessqa.cli import app

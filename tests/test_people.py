@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessqa.segment import build_pipeline, people
+from assessqa.segment import build_pipeline, people_of
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +12,7 @@ def nlp():
 
 def test_children_and_adults_are_kept_on_the_doc(nlp):
     doc = nlp("Amira (7) lives with Ms Rose Okafor. Amira told me she likes school. Tomasz, aged 12, was not seen.")
-    children, adults = people(doc)
+    children, adults = people_of(doc)
     assert children == [("Amira", 7), ("Tomasz", 12)]
     assert adults == ["Okafor", "Rose"]
     assert [(s.text, s._.age) for s in doc.spans["children"]] == [("Amira", 7), ("Tomasz", 12)]
@@ -22,7 +22,7 @@ def test_children_and_adults_are_kept_on_the_doc(nlp):
 def test_names_are_the_matched_words_where_a_token_runs_on(nlp):
     # The tokenizer keeps "O'Driscoll" whole; the name masked everywhere is still the matched "Driscoll".
     doc = nlp("Ciara O'Driscoll (10) is in Year 5.")
-    assert people(doc)[0] == [("Driscoll", 10)]
+    assert people_of(doc)[0] == [("Driscoll", 10)]
 
 
 def test_a_users_pipeline_without_the_component_still_gets_people():
@@ -32,4 +32,4 @@ def test_a_users_pipeline_without_the_component_still_gets_people():
 
     plain = spacy.blank("en")
     doc = plain("Bilal (4) and his sister Hana (9) live with Mr Khan.")
-    assert people(doc) == ([("Bilal", 4), ("Hana", 9)], ["Khan"])
+    assert people_of(doc) == ([("Bilal", 4), ("Hana", 9)], ["Khan"])

@@ -1,8 +1,6 @@
 """The QA manager's HTML report: what it computes, that it is self-contained, and how it renders in Chromium."""
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -10,7 +8,7 @@ from typer.testing import CliRunner
 from assessqa.cli import app
 from assessqa.report.html import MIN_GROUP, build_report, read_records, render_html
 from assessqa.schemas import InputDocument
-from conftest import ANNOTATIONS, EXAMPLES
+from conftest import ANNOTATIONS
 
 runner = CliRunner()
 

@@ -23,7 +23,6 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
-from assessqa.training.evaluation import evaluate
 from assessqa.features import dimension_features, mask_names, person_names
 from assessqa.models.bundle import DEFAULT_CONFIG, make_dimension_model
 from assessqa.models.ordinal import OrdinalClassifier

@@ -75,7 +75,7 @@ def render(
     ex = actions.get("extraction", {})
     lines += [
         "",
-        f"Action extraction (an action matches when it overlaps an annotated action by at least half of the shorter):",
+        "Action extraction (an action matches when it overlaps an annotated action by at least half of the shorter):",
         f"precision {_fmt(ex.get('precision'))}, recall {_fmt(ex.get('recall'))} over {ex.get('gold')} annotated actions.",
         "",
         "| action flag | n | Cohen's kappa | macro-F1 | accuracy | share true |" + (" rater kappa |" if agreement else ""),

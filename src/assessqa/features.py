@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from assessqa.schemas import CUES, DIMENSION_CUES, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 from assessqa.segment import category_at, content_sentences, source_text
-from assessqa.segment.people import TITLED_NAME_RE, adult_names, named_children, people
+from assessqa.segment.people import TITLED_NAME_RE, adult_names, named_children, people_of
 from assessqa.segment.sections import heading_ranges
 from assessqa.segment.lines import BULLET_RE
 
@@ -212,7 +212,7 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     starts = [s[0] for s in sections]
     units = []
     text = source_text(doc)
-    children, adult_list = people(doc)
+    children, adult_list = people_of(doc)
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
     for a, b in spans:
@@ -247,7 +247,7 @@ class ActionUnit:
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
-    children, adult_list = people(doc)
+    children, adult_list = people_of(doc)
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
     for span in doc.spans.get(spans_key, []):

@@ -38,15 +38,9 @@ class Item:
 def decode_bytes(data: bytes, where: str) -> str:
     """UTF-8 (with or without BOM) first; otherwise the encoding charset-normalizer is confident about."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data[:4096]:
-        raise errors.bad_encoding(where)
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise errors.bad_encoding(where)
-    return str(best)
+        return data.decode(text_encoding(data, where))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise errors.bad_encoding(where) from exc
 
 
 # Bytes read to choose a file's encoding before streaming it; big exports are never read whole.

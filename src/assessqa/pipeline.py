@@ -34,7 +34,7 @@ from assessqa.features import (
 )
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
-from assessqa.segment import PIPE_NAMES, PLAN_ONLY_PIPES, people, remember_text
+from assessqa.segment import PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -115,7 +115,7 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
                 ]
                 candidates = action_units(doc) if resolved == "plan" else []
                 out[i] = Segmented(
-                    texts[i], resolved, "", sentence_units(doc), candidates, sections, people(doc)[0], doc if keep_docs else None
+                    texts[i], resolved, "", sentence_units(doc), candidates, sections, people_of(doc)[0], doc if keep_docs else None
                 )
     return [s for s in out if s is not None]
 

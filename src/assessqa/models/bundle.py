@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
-from assessqa.features import EVIDENCE_FLOOR, dimension_strength
+from assessqa.features import dimension_strength
 from assessqa.models.coherence import CoherenceModel
 from assessqa.models.config import ModelConfig
 from assessqa.models.ordinal import OrdinalClassifier

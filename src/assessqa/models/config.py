@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assessqa import errors
+from assessqa.features import EVIDENCE_FLOOR
 
 
 class _Strict(BaseModel):
@@ -66,7 +67,7 @@ class ModelConfig(_Strict):
     # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
     min_domain_density: float = Field(2.0, ge=0)
     # Sentences whose every own-type cue probability is below this are left out of the grade features.
-    evidence_floor: float = Field(0.2, ge=0, lt=1)
+    evidence_floor: float = Field(EVIDENCE_FLOOR, ge=0, lt=1)
     # Buzzword-only sentences shown to the evidence tagger as carrying no evidence.
     buzzword_negatives: int = Field(200, ge=0)
     # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.

@@ -19,7 +19,8 @@ import numpy as np
 from scipy.stats import chi2_contingency, ks_2samp
 
 from assessqa import errors
-from assessqa.schemas import DIMENSIONS, ErrorRecord, ScoreRecord
+from assessqa.report.output import read_records
+from assessqa.schemas import DIMENSIONS, ScoreRecord
 
 # A shift is reported when the test's p-value is below ALPHA *and* the effect is large enough to matter:
 # with thousands of documents a trivial shift is "significant".
@@ -165,26 +166,7 @@ def _layout_words(key: str) -> str:
 
 def read_scored(path: Path) -> list[ScoreRecord]:
     """The scored records of a JSONL file (error records are skipped)."""
-    out = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.unreadable_file(str(path), exc.__class__.__name__) from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise errors.malformed_json(f"{path}:{n}", exc.msg) from exc
-        if "error" in data:
-            ErrorRecord.model_validate(data)
-            continue
-        try:
-            out.append(ScoreRecord.model_validate(data))
-        except ValueError as exc:
-            raise errors.malformed_json(f"{path}:{n}", "not a score record") from exc
-    return out
+    return [r for r in read_records(path) if isinstance(r, ScoreRecord)]
 
 
 def load_reference(model_dir: Path) -> dict[str, Any]:

@@ -8,7 +8,6 @@ position, not colour alone.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
-from assessqa import errors
+from assessqa.report.output import read_records
 from assessqa.schemas import ACTION_FLAGS, DIMENSIONS, DIMENSIONS_BY_TYPE, GRADE_LABELS, ErrorRecord, ScoreRecord
 
 # Groups smaller than this are shown as "fewer than 5 documents", never as figures.
@@ -78,24 +77,6 @@ class ReportData:
     first_to_look_at: list[DocumentView] = field(default_factory=list)
     documents: list[DocumentView] = field(default_factory=list)
     error_codes: dict[str, int] = field(default_factory=dict)
-
-
-def read_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
-    """Score records from a JSONL file written by ``assessqa score``; a line that is not a record is refused."""
-    records: list[ScoreRecord | ErrorRecord] = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.unreadable_file(str(path), exc.__class__.__name__) from exc
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            records.append(ErrorRecord.model_validate(data) if "error" in data else ScoreRecord.model_validate(data))
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise errors.malformed_json(f"{path}:{n}", f"not a score record ({exc.__class__.__name__})") from exc
-    return records
 
 
 def _month(metadata: dict) -> str | None:

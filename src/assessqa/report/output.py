@@ -73,6 +73,30 @@ def record_row(record: ScoreRecord | ErrorRecord, metadata_keys: Iterable[str] =
     return row
 
 
+def parse_record(data: dict) -> ScoreRecord | ErrorRecord:
+    """A record as written by :func:`record_json`: an error record when it carries ``error``."""
+    return ErrorRecord.model_validate(data) if "error" in data else ScoreRecord.model_validate(data)
+
+
+def read_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
+    """Score records from a JSONL file written by ``assessqa score``; a line that is not a record is refused."""
+    from assessqa import errors
+
+    records: list[ScoreRecord | ErrorRecord] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.unreadable_file(str(path), exc.__class__.__name__) from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(parse_record(json.loads(line)))
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise errors.malformed_json(f"{path}:{n}", f"not a score record ({exc.__class__.__name__})") from exc
+    return records
+
+
 def partial_path(out: Path) -> Path:
     """Where records go while a run is in progress: beside ``out``, renamed to it once the run completes."""
     return out.with_name(out.name + ".partial")
@@ -115,8 +139,7 @@ def read_resumable(out: Path, fmt: str) -> Resumed:
     for line in lines:
         if not line.strip():
             continue
-        data = json.loads(line)
-        records.append(ErrorRecord.model_validate(data) if "error" in data else ScoreRecord.model_validate(data))
+        records.append(parse_record(json.loads(line)))
     return Resumed([r.id for r in records], records)
 
 

@@ -15,7 +15,7 @@ from spacy.language import Language
 
 from assessqa.segment import actions, doctype, people, roles, sections, sentences  # noqa: F401  (registers factories)
 from assessqa.segment.extensions import register_extensions, remember_text, source_text
-from assessqa.segment.people import adult_names, named_children, people
+from assessqa.segment.people import adult_names, named_children, people_of
 from assessqa.segment.roles import roles_in
 from assessqa.segment.sections import category_at, content_sentences
 
@@ -36,4 +36,4 @@ def build_pipeline(max_length: int = 1_000_000) -> Language:
     return nlp
 
 
-__all__ = ["adult_names", "named_children", "people", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]
+__all__ = ["adult_names", "named_children", "people_of", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from assessqa.segment.extensions import register_extensions, source_text
 
@@ -58,7 +58,7 @@ def adult_names(text: str) -> list[str]:
 _PEOPLE_KEY = "assessqa_people"
 
 
-def people(doc: Doc) -> tuple[list[tuple[str, int]], list[str]]:
+def people_of(doc: Doc) -> tuple[list[tuple[str, int]], list[str]]:
     """The children (name, age) and adult names of a Doc: as the component found them when it ran, else found now.
 
     The names are the matched words themselves; a span can be wider where a token runs on ("O'Driscoll" for the
