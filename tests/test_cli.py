@@ -75,3 +75,11 @@ def test_train_then_evaluate(tmp_path, small_train):
 def test_annotations_validate_command():
     result = runner.invoke(app, ["annotations", "validate", str(ANNOTATIONS)])
     assert result.exit_code == 0 and "0 problem(s)" in result.output
+
+
+def test_jobs_default_uses_the_cores_only_for_large_inputs():
+    from assessqa.cli import AUTO_JOBS_FROM, auto_jobs
+
+    assert auto_jobs(AUTO_JOBS_FROM - 1, cores=4) == 1  # start-up would cost more than it saves
+    assert auto_jobs(AUTO_JOBS_FROM, cores=4) == 4
+    assert auto_jobs(10 * AUTO_JOBS_FROM, cores=1) == 1

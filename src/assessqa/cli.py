@@ -77,6 +77,21 @@ def _fail(exc: errors.AssessQAError) -> None:
     raise typer.Exit(code=2)
 
 
+# Documents from which worker processes repay their start-up (each loads the model, several seconds): measured
+# with benchmarks/score_speed.py, two workers on 400 documents scored no faster than one process, counting start-up.
+AUTO_JOBS_FROM = 1000
+
+
+def auto_jobs(documents: int, cores: int | None = None) -> int:
+    """The scoring processes ``--jobs 0`` uses: one per core for large inputs, else one."""
+    import os
+
+    if cores is None:
+        # The cores this process may run on (a container's CPU set), not the host's count.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores) if documents >= AUTO_JOBS_FROM else 1
+
+
 class _RateColumn(ProgressColumn):
     """Documents per second over the run so far."""
 
@@ -98,7 +113,7 @@ def score(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Record format.")] = OutputFormat.jsonl,
     model: Annotated[Optional[Path], typer.Option("--model", "-m", help="Model folder (default: the shipped model).")] = None,
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Scoring processes, up to one per CPU core; each loads the model, so it pays off on large batches.")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Scoring processes; each loads the model, so it pays off on large batches. 0 (the default): one per CPU core once the input holds enough documents to repay the start-up, else one.")] = 0,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run into --out: documents already scored are skipped, none twice.")] = False,
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
@@ -147,7 +162,8 @@ def score(
     ):
         writer = RecordWriter(handle, fmt.value, metadata_keys, header=not continued, errors=error_log)
         task = bar.add_task("Scoring", total=total, completed=skipped)
-        for record in score_items(scorer, islice(read_inputs(files), skipped, None), jobs=jobs, on_failure=_debug_failure):
+        workers = jobs or auto_jobs(total - skipped)
+        for record in score_items(scorer, islice(read_inputs(files), skipped, None), jobs=workers, on_failure=_debug_failure):
             writer.write(record)
             tally.add(record)
             if isinstance(record, ErrorRecord):
