@@ -23,11 +23,14 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from score_speed import documents_of_about, machine
 
+MARK_START = "<!-- load-figures:start (written by benchmarks/load_api.py --readme; do not edit by hand) -->"
+MARK_END = "<!-- load-figures:end -->"
 HOST = "127.0.0.1"  # fixed: a load test must never send case-like traffic off this machine
 
 
@@ -42,6 +45,13 @@ class Run:
         if len(self.latencies) < 2:
             return self.latencies[0] if self.latencies else float("nan")
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+
+    def markdown(self) -> str:
+        done = len(self.latencies)
+        return (
+            f"| {self.clients} | {done + self.errors} | {done / self.seconds:.1f} | {1000 * self.percentile(50):.0f} | "
+            f"{1000 * self.percentile(95):.0f} | {1000 * self.percentile(99):.0f} | {self.errors} |"
+        )
 
     def row(self) -> str:
         done = len(self.latencies)
@@ -122,6 +132,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="scoring threads per worker (ASSESSQA_SCORE_THREADS)")
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--docs", type=int, default=50, help="distinct documents to cycle through")
+    parser.add_argument("--readme", type=Path, default=None, help="rewrite the generated table between the markers in this file (api/README.md)")
     args = parser.parse_args()
 
     texts = documents_of_about(args.words, args.docs)
@@ -138,14 +149,32 @@ def main() -> None:
             print(f"service: {base}, {args.workers} worker(s) x {args.threads} scoring thread(s), model {version}")
             asyncio.run(drive(base, key, texts, clients=2, seconds=2))  # warm every worker
             print(f"\n{'clients':>7} {'requests':>9} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+            runs = []
             for clients in (int(c) for c in args.concurrency.split(",")):
-                print(asyncio.run(drive(base, key, texts, clients, args.duration)).row(), flush=True)
+                runs.append(asyncio.run(drive(base, key, texts, clients, args.duration)))
+                print(runs[-1].row(), flush=True)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+    if args.readme:
+        table = "\n".join(
+            [
+                MARK_START,
+                f"Model `{version}`, {machine()}; `python3 benchmarks/load_api.py` with {args.workers} worker(s) x "
+                f"{args.threads} scoring thread(s), {args.duration:g} s per level, ~{args.words}-word documents.",
+                "",
+                "| clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+                "|---:|---:|---:|---:|---:|---:|---:|",
+                *(run.markdown() for run in runs),
+                MARK_END,
+            ]
+        )
+        text = args.readme.read_text(encoding="utf-8")
+        head, rest = text.split(MARK_START, 1)
+        args.readme.write_text(head + table + rest.split(MARK_END, 1)[1], encoding="utf-8")
 
 
 if __name__ == "__main__":
