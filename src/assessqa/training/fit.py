@@ -22,6 +22,7 @@ from assessqa.features import (
     FEATURES_VERSION,
     ActionUnit,
     SentenceUnit,
+    candidate_reprs,
     dimension_strength,
     evidence_context,
     needs_from,
@@ -191,14 +192,6 @@ def _fit_action_parts(parsed: list[ParsedDoc], reprs: list[list[str]], cfg: dict
     return detector, flag_model
 
 
-def _no_model(X: list[str]) -> np.ndarray:
-    return np.zeros(len(X))
-
-
-def _no_flags(X: list[str]) -> np.ndarray:
-    return np.zeros((len(X), len(ACTION_FLAGS)))
-
-
 def _flag_matrix(flag_model, X: list[str]) -> np.ndarray:
     if not X:
         return np.zeros((0, len(ACTION_FLAGS)))
@@ -356,7 +349,7 @@ def train_model(
     needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
     # The detector and flag models of each fold are trained on these representations (built from out-of-fold
     # cues, as scoring builds them from the final tagger's).
-    reprs = [score_candidates([p.candidates], [needs[i]], _no_model, _no_flags)[0].reprs for i, p in enumerate(scored)]
+    reprs = [candidate_reprs(p.candidates, needs[i]) for i, p in enumerate(scored)]
     oof_actions = [np.zeros(0)] * len(scored)
     oof_flags = [np.zeros((0, len(ACTION_FLAGS)))] * len(scored)
     for train_idx, test_idx in folds:
