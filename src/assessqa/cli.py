@@ -70,6 +70,12 @@ def main() -> None:
 class OutputFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
+    parquet = "parquet"
+
+
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
 
 
 def _fail(exc: errors.AssessQAError) -> None:
@@ -115,8 +121,16 @@ def score(
     summary: Annotated[bool, typer.Option(help="Print the QA summary at the end.")] = True,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Scoring processes; each loads the model, so it pays off on large batches. 0 (the default): one per CPU core once the input holds enough documents to repay the start-up, else one.")] = 0,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run into --out: documents already scored are skipped, none twice.")] = False,
+    engine: Annotated[Engine, typer.Option(help="local: this machine's processes. spark: Apache Spark (pip install 'assessqa[spark]'), reading JSONL/CSV/Parquet and writing --out as a folder of JSONL or Parquet part files.")] = Engine.local,
+    spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the master URL (local[2], spark://host:7077, yarn). Default: the one spark-submit or the platform configures, else local[*].")] = None,
+    partitions: Annotated[Optional[int], typer.Option(min=1, help="With --engine spark: partitions to score in (default: one per 2,000 records, at least one per core).")] = None,
 ) -> None:
     """Score documents; one record per document. Exit code 1 if any record could not be scored."""
+    if engine is Engine.spark:
+        _score_spark(inputs, out, fmt, model, summary, resume, spark_master, partitions)
+        return
+    if fmt is OutputFormat.parquet:
+        _fail(errors.engine_option("local", "--format parquet", "use --engine spark, or --format jsonl or csv"))
     from itertools import islice
 
     from assessqa.batch import score_items
@@ -176,6 +190,43 @@ def score(
             report.print(f"Continued after {skipped} record(s) of the interrupted run.")
         render_summary(tally, report)
         report.print(f"Model: {scorer.model_version}" + (f"; records written to {out}" if out else ""))
+    if tally.errors:
+        raise typer.Exit(code=1)
+
+
+def _score_spark(
+    inputs: list[Path], out: Optional[Path], fmt: OutputFormat, model: Optional[Path], summary: bool, resume: bool,
+    master: Optional[str], partitions: Optional[int],
+) -> None:
+    from assessqa.ingest import output_clash
+    from assessqa.report import errors_path, render_summary
+    from assessqa.scoring import Scorer
+    from assessqa import spark_batch
+
+    if out is None:
+        _fail(errors.engine_option("spark", "writing to standard output", "name an output folder with --out"))
+    if resume:
+        _fail(errors.engine_option("spark", "--resume", "Spark retries failed tasks itself; re-run to rewrite the folder"))
+    if fmt is OutputFormat.csv:
+        _fail(errors.engine_option("spark", "--format csv", "write jsonl or parquet"))
+    clash = output_clash(out, inputs)
+    if clash is not None:
+        _fail(errors.output_is_input(str(out), str(clash)))
+    settings = Settings()
+    folder = Path(model or settings.model_dir)
+    try:
+        # Loaded once here too, so a missing, corrupt or unsigned model stops the run before Spark starts.
+        checked = Scorer.from_directory(folder, settings)
+        spark = spark_batch.spark_session(master)
+        err.print(f"Scoring on Spark ({spark.sparkContext.master}, {spark.sparkContext.defaultParallelism} cores)...")
+        written = spark_batch.score_with_spark(spark, inputs, out, folder, settings, fmt.value, partitions)
+        tally = spark_batch.collect_summary(written, errors_path(out))
+    except errors.AssessQAError as exc:
+        _fail(exc)
+    report = Console()
+    if summary:
+        render_summary(tally, report)
+        report.print(f"Model: {checked.model_version}; records written to {out}/ ({fmt.value} part files, in input order)")
     if tally.errors:
         raise typer.Exit(code=1)
 

@@ -25,6 +25,8 @@ class ErrorCode(str, Enum):
     SCORING_FAILED = "E010"
     OUTPUT_IS_INPUT = "E011"
     RESUME_MISMATCH = "E012"
+    ENGINE_UNAVAILABLE = "E013"
+    ENGINE_OPTION = "E014"
     MODEL_MISSING = "E101"
     MODEL_CORRUPT = "E102"
     MODEL_INCOMPATIBLE = "E103"
@@ -189,6 +191,18 @@ def output_is_input(out: str, inp: str) -> InputError:
         f"--out {out} is {inp} or lies inside it, so scoring would overwrite or re-read its own input. "
         "Write the records somewhere outside the inputs.",
     )
+
+
+def engine_unavailable(engine: str, detail: str) -> InputError:
+    return InputError(
+        ErrorCode.ENGINE_UNAVAILABLE,
+        f"--engine {engine} cannot start ({detail}). Install it with: pip install 'assessqa[{engine}]' "
+        "(PySpark needs Java 17 or newer on the PATH or in JAVA_HOME).",
+    )
+
+
+def engine_option(engine: str, option: str, instead: str) -> InputError:
+    return InputError(ErrorCode.ENGINE_OPTION, f"--engine {engine} does not support {option}; {instead}.")
 
 
 def model_missing(path: str) -> ModelError:

@@ -113,19 +113,25 @@ def read_jsonl(data: bytes | Iterator[str], name: str) -> Iterator[Item]:
             yield Item(f"{name}:{n + 1}", error=errors.bad_encoding(f"{name}:{n + 1}"))
             return
         n += 1
-        if not line.strip():
-            continue
-        where = f"{name}:{n}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Item(where, error=errors.malformed_json(where, f"{exc.msg} at column {exc.colno}"))
-            continue
-        try:
-            yield Item(where, document=document_from_record(record, where), record_id=_safe_id(record))
-        except errors.AssessQAError as exc:
-            meta = {k: v for k, v in record.items() if k not in _KNOWN_FIELDS} if isinstance(record, dict) else None
-            yield Item(where, error=exc, record_id=_safe_id(record), metadata=meta)
+        if line.strip():
+            yield item_from_json_line(line.rstrip("\r\n"), f"{name}:{n}")
+
+
+def item_from_json_line(line: str, where: str) -> Item:
+    """One JSONL line as an item: the document, or the error that stops it (the Spark engine reads lines too)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Item(where, error=errors.malformed_json(where, f"{exc.msg} at column {exc.colno}"))
+    return item_from_record(record, where)
+
+
+def item_from_record(record: Any, where: str) -> Item:
+    try:
+        return Item(where, document=document_from_record(record, where), record_id=_safe_id(record))
+    except errors.AssessQAError as exc:
+        meta = {k: v for k, v in record.items() if k not in _KNOWN_FIELDS} if isinstance(record, dict) else None
+        return Item(where, error=exc, record_id=_safe_id(record), metadata=meta)
 
 
 def read_csv(data: bytes | Iterator[str], name: str) -> Iterator[Item]:

@@ -79,7 +79,20 @@ def parse_record(data: dict) -> ScoreRecord | ErrorRecord:
 
 
 def read_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
-    """Score records from a JSONL file written by ``assessqa score``; a line that is not a record is refused."""
+    """Score records written by ``assessqa score``: a JSONL file, or the folder of part files that
+    ``--engine spark`` writes (JSONL or Parquet parts, read in name order, which is input order). A line that is
+    not a record is refused."""
+    path = Path(path)
+    if not path.is_dir():
+        return _read_jsonl_records(path)
+    parts = sorted(p for p in path.iterdir() if p.name.startswith("part-"))
+    records: list[ScoreRecord | ErrorRecord] = []
+    for part in parts:
+        records.extend(_read_parquet_records(part) if part.suffix == ".parquet" else _read_jsonl_records(part))
+    return records
+
+
+def _read_jsonl_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
     from assessqa import errors
 
     records: list[ScoreRecord | ErrorRecord] = []
@@ -94,6 +107,27 @@ def read_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
             records.append(parse_record(json.loads(line)))
         except (json.JSONDecodeError, ValueError) as exc:
             raise errors.malformed_json(f"{path}:{n}", f"not a score record ({exc.__class__.__name__})") from exc
+    return records
+
+
+def _read_parquet_records(path: Path) -> list[ScoreRecord | ErrorRecord]:
+    """The ``record`` column of a Parquet part written by ``--engine spark`` (pyarrow comes with the spark extra)."""
+    from assessqa import errors
+
+    try:
+        import pyarrow.parquet as pq
+
+        column = pq.read_table(path, columns=["record"]).column("record").to_pylist()
+    except ImportError as exc:
+        raise errors.unreadable_file(str(path), "reading Parquet needs pyarrow: pip install 'assessqa[spark]'") from exc
+    except Exception as exc:  # pyarrow raises several types for damaged or foreign files
+        raise errors.unreadable_file(str(path), f"not a Parquet part of score records ({exc.__class__.__name__})") from exc
+    records: list[ScoreRecord | ErrorRecord] = []
+    for n, value in enumerate(column, 1):
+        try:
+            records.append(parse_record(json.loads(value)))
+        except (TypeError, json.JSONDecodeError, ValueError) as exc:
+            raise errors.malformed_json(f"{path}: row {n}", f"not a score record ({exc.__class__.__name__})") from exc
     return records
 
 
