@@ -51,8 +51,10 @@ def render(
         "- Document type: TF-IDF + logistic regression (the segmenter's rule-based detector is the fallback).",
     ] + ([
         "- Coherence check (`models/coherence.py`): logistic regression over how much a trigram model of word classes",
-        "  (function words, word shapes) beats a unigram one, how much more adjacent sentences share than any two, and",
-        "  length; trained on the training documents against locally disordered copies (never the probes' salads). At",
+        "  (function words, word shapes) beats a unigram one, how much more adjacent sentences share than any two,",
+        "  how well each sentence follows the one before by a next-sentence model (learned from the training documents'",
+        "  own adjacent sentences against random pairs of their sentences), and length; trained on the training documents",
+        "  against locally disordered copies (never the probes' salads). At",
         f"  or above {meta['config']['coherence']['flag_above']} every grade of a document asks for review.",
     ] if meta.get("config", {}).get("coherence") else []) + [
         "",

@@ -9,6 +9,11 @@ of a good assessment can still be graded 3-4. This estimator scores how much a d
   any house style keeps and a shuffle destroys;
 - ``cohesion``: how much more content words adjacent sentences share than any two sentences of the document do
   (sentences shuffled across sections share no more with their neighbours than with anything else);
+- ``order``: how well each sentence follows the one before, by a next-sentence model learned from the ordered
+  training texts themselves (adjacent pairs against pairs drawn at random from the same document). It reads the
+  seam between two sentences: how one ends and the next begins, a pronoun that needs a name before it, numbered
+  items and dates that run on, quotes left open, a heading followed by its content, words shared. Summed evidence
+  (mean log-odds times the square root of the pairs), so a long document says more than a short one;
 - the document's length in tokens and sentences (log), since both statistics are noisier on short texts.
 
 It is trained on original documents (label 0) against copies disordered *locally* (label 1): words shuffled
@@ -24,6 +29,7 @@ from typing import Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -32,7 +38,67 @@ _TOKEN = re.compile(r"\n|[A-Za-z]+(?:'[a-z]+)?|\d+|[^\sA-Za-z\d]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
 _CONTENT = re.compile(r"[a-z]{4,}")
 SHAPES = ("<lower>", "<Title>", "<UPPER>", "<digit>", "<nl>")
-FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences")
+FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order")
+_ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
+_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+# Stateless: the pair features are hashed the same way at training and scoring, so only the weights are saved.
+_PAIR_HASHER = FeatureHasher(n_features=2**17, input_type="string", alternate_sign=False)
+
+
+def _heading_like(sentence: str) -> bool:
+    return len(sentence.split()) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
+
+
+class _Seam:
+    """What :func:`pair_features` reads of one sentence, computed once per sentence."""
+
+    __slots__ = ("classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open")
+
+    def __init__(self, sentence: str) -> None:
+        self.classes = token_classes(sentence)
+        self.words = set(_CONTENT.findall(sentence.lower()))
+        self.stems = {w[:5] for w in self.words}
+        self.names = set(_CAPITALISED.findall(sentence))
+        first = sentence.split()[0].lower().strip(',:;"') if sentence.split() else ""
+        self.first = first if first in STOP_WORDS else (self.classes[0] if self.classes else "")
+        self.heading = _heading_like(sentence)
+        match = _ENUMERATOR.match(sentence)
+        self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
+        self.dates = [(int(y) % 100, int(m), int(d)) for d, m, y in _DATE.findall(sentence)]
+        self.quote_open = sentence.count('"') % 2
+
+
+def pair_features(a: str | _Seam, b: str | _Seam) -> list[str]:
+    """What the seam between sentence ``a`` and the sentence ``b`` after it looks like, as hashed strings."""
+    a = a if isinstance(a, _Seam) else _Seam(a)
+    b = b if isinstance(b, _Seam) else _Seam(b)
+    end, start = (a.classes[-1] if a.classes else ""), (b.classes[0] if b.classes else "")
+    shared = len(a.words & b.words)
+    features = [
+        f"seam={end}|{start}",
+        f"start2={'_'.join(b.classes[:2])}",
+        f"end2={'_'.join(a.classes[-2:])}",
+        f"seam2={end}|{'_'.join(b.classes[:2])}",
+        f"heading={a.heading}{b.heading}",
+        f"shared={min(3, shared)}",
+        f"shared_stems={min(3, len(a.stems & b.stems))}",
+        f"shared_names={min(2, len(a.names & b.names))}",
+        f"first={b.first}|named_before={bool(a.names)}",
+        f"first={b.first}|shared={min(2, shared)}",
+        f"quotes_open={a.quote_open}{b.quote_open}",
+    ]
+    if a.enumerator and b.enumerator:
+        (wa, na), (wb, nb) = a.enumerator, b.enumerator
+        step = "next" if nb == na + 1 else "same" if nb == na else "back" if nb < na else "jump"
+        features.append(f"numbered={step}|{wa == wb}")
+    elif b.enumerator:
+        features.append(f"numbered=starts|{b.enumerator[1] == 1}")
+    elif a.enumerator:
+        features.append("numbered=ends")
+    if a.dates and b.dates:
+        features.append(f"dates={'on' if b.dates[0] >= a.dates[-1] else 'back'}")
+    return features
 
 
 def token_classes(text: str) -> list[str]:
@@ -129,13 +195,45 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         anywhere = np.mean([overlap(bags[i], bags[j]) for i, j in pairs if i != j] or [0.0])
         return float(adjacent - anywhere)
 
+    # -- the next-sentence model
+
+    def _fit_pairs(self, texts: Iterable[str]) -> None:
+        rng = np.random.default_rng(self.seed)
+        rows: list[list[str]] = []
+        labels: list[int] = []
+        for text in texts:
+            parts = [_Seam(p) for p in sentences(text)]
+            if len(parts) < 3:
+                continue
+            for i in range(len(parts) - 1):
+                rows.append(pair_features(parts[i], parts[i + 1]))
+                labels.append(1)
+                j, k = rng.choice(len(parts), size=2, replace=False)
+                while k == j + 1:
+                    j, k = rng.choice(len(parts), size=2, replace=False)
+                rows.append(pair_features(parts[j], parts[k]))
+                labels.append(0)
+        self.pair_model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed).fit(
+            _PAIR_HASHER.transform(rows), np.array(labels)
+        )
+
+    def _order(self, parts: list[str]) -> float:
+        if len(parts) < 2:
+            return 0.0
+        seams = [_Seam(p) for p in parts]
+        odds = self.pair_model_.decision_function(_PAIR_HASHER.transform([pair_features(a, b) for a, b in zip(seams, seams[1:])]))
+        return float(np.mean(odds) * math.sqrt(len(odds)))
+
     def features(self, texts: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "trigram_keys_")
+        # A check saved before the next-sentence model was added reads the four features it was trained on.
+        with_order = hasattr(self, "pair_model_")
         rows = []
         for text in texts:
             codes = self._codes(text)
             parts = sentences(text)
-            rows.append([self._grammar_gain(codes), self._cohesion(parts), math.log1p(len(codes)), math.log1p(len(parts))])
+            row = [self._grammar_gain(codes), self._cohesion(parts), math.log1p(len(codes)), math.log1p(len(parts))]
+            rows.append(row + [self._order(parts)] if with_order else row)
         return np.array(rows, dtype=float)
 
     # -- estimator contract
@@ -152,10 +250,13 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         halves = np.arange(len(texts)) % 2
         feats = np.zeros((len(texts), len(FEATURES)))
         for half in (0, 1):
-            self._fit_counts([t for t, label, h in zip(texts, y, halves) if label == 0 and h != half])
+            ordered = [t for t, label, h in zip(texts, y, halves) if label == 0 and h != half]
+            self._fit_counts(ordered)
+            self._fit_pairs(ordered)
             rows = np.flatnonzero(halves == half)
             feats[rows] = self.features([texts[i] for i in rows])
         self._fit_counts([t for t, label in zip(texts, y) if label == 0])
+        self._fit_pairs([t for t, label in zip(texts, y) if label == 0])
         self.scale_ = feats.std(axis=0) + 1e-9
         self.classifier_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.seed).fit(feats / self.scale_, y)
         self.classes_ = self.classifier_.classes_
