@@ -6,6 +6,7 @@ import shutil
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from conftest import EXAMPLES, running_service
 
@@ -82,8 +83,9 @@ def test_a_wrong_key_shows_the_problem_title(page):
     page.get_by_label("API key").fill("not-the-key")
     page.get_by_label("Document text").fill(PLAN)
     page.get_by_role("button", name="Score").click()
-    page.wait_for_function("document.getElementById('error').textContent.length > 0")
-    assert page.locator("#error").inner_text() == "API key not recognised"
+    # A locator assertion polls from Playwright's own isolated world; a wait_for_function string would be evaluated
+    # in the page, where the page's CSP (no 'unsafe-eval') refuses it whenever the answer is not there at once.
+    expect(page.locator("#error")).to_have_text("API key not recognised", timeout=30_000)
     assert page.locator("#results").is_hidden()
 
 
