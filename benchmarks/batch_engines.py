@@ -92,7 +92,10 @@ def main() -> None:
         print(f"spark records identical to the one-process records: {same}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"machine": machine(), "runs": rows, "spark_identical": same}, indent=2) + "\n", encoding="utf-8")
+        from assessqa.scoring import Scorer
+
+        model = Scorer.from_directory().model_version
+        args.out.write_text(json.dumps({"machine": machine(), "model_version": model, "runs": rows, "spark_identical": same}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,10 @@ def main() -> None:
             print(f"{n:>7} documents, --jobs {args.jobs}: peak RSS {r['peak_rss_mb']:.0f} MB, "
                   f"{n / r['wall_s']:.1f} docs/s including start-up, exit {r['exit']}")
     if args.out:
-        args.out.write_text(json.dumps({"machine": machine(), "runs": rows}, indent=2) + "\n", encoding="utf-8")
+        from assessqa.scoring import Scorer
+
+        model = Scorer.from_directory().model_version
+        args.out.write_text(json.dumps({"machine": machine(), "model_version": model, "runs": rows}, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def _engines(engines: dict) -> list[str]:
     lines = [
         "## Engines on one export (`batch_engines.py` → `results/batch_engines.json`)",
         "",
-        f"Machine: {engines['machine']}. Each run is `assessqa score` as a fresh process, timed from start to exit (start-up",
+        f"Machine: {engines['machine']}. Model {engines.get('model_version', 'not recorded')}. Each run is `assessqa score` as a fresh process, timed from start to exit (start-up",
         "included, as a nightly run pays it).",
         "",
         "| engine | documents | documents/s, start to exit | wall | peak RSS, main process | peak RSS, whole process tree (workers, JVM) | exit |",
@@ -86,7 +86,7 @@ def _memory(memory: dict) -> list[str]:
     lines = [
         "## Memory over export size (`batch_memory.py` → `results/batch_memory.json`)",
         "",
-        f"Machine: {memory['machine']}. One fresh `assessqa score` process per size, reading a JSONL export and writing",
+        f"Machine: {memory['machine']}. Model {memory.get('model_version', 'not recorded')}. One fresh `assessqa score` process per size, reading a JSONL export and writing",
         "JSONL. Flat peak memory means the export is streamed, not held.",
         "",
         "| documents | --jobs | peak RSS | documents/s, start to exit | exit |",

@@ -14,10 +14,19 @@ from assessqa.schemas import InputDocument
         ("Leo, aged 2, and Zoe (aged 7).", [("Leo", 2), ("Zoe", 7)]),
         # adults' ages and section numbers are not children
         ("Mum (34) and Section (4) and Jay (16).", [("Jay", 16)]),
+        # a surname after the given name: the child is named by the given name
+        ("Riley Thompson (7) and Ava Thompson (4) live with Mum.", [("Riley", 7), ("Ava", 4)]),
     ],
 )
 def test_named_children(text, expected):
     assert named_children(text) == expected
+
+
+def test_insights_name_each_child_by_the_given_name(scorer):
+    text = ("Riley Thompson (7) and Ava Thompson (4) live with their mother. Riley told me he likes football. "
+            "Ava said she is scared when Mum shouts at night.")
+    record = scorer.score(InputDocument(text=text, doc_type="assessment"))
+    assert [(c.name, c.age) for c in record.insights.children] == [("Riley", 7), ("Ava", 4)]
 
 
 def test_sibling_lumped_together_is_reported_per_child(scorer):

@@ -33,3 +33,25 @@ def test_a_users_pipeline_without_the_component_still_gets_people():
     plain = spacy.blank("en")
     doc = plain("Bilal (4) and his sister Hana (9) live with Mr Khan.")
     assert people_of(doc) == ([("Bilal", 4), ("Hana", 9)], ["Khan"])
+
+
+def test_a_child_introduced_with_a_surname_is_named_by_the_given_name(nlp):
+    doc = nlp("Riley Thompson (7) and Ava Thompson (4) live with their mother. Child Zain (9) visits at weekends.")
+    children, others = people_of(doc)
+    assert children == [("Riley", 7), ("Ava", 4), ("Zain", 9)]
+    assert "Thompson" in others and "Child" not in others
+
+
+def test_names_are_found_by_shape_whatever_their_background_and_masked_in_capitals_too(nlp):
+    from assessqa.features import mask_names
+
+    text = ("PLAN FOR KEIRA-LEIGH NOWICKA. Keira-Leigh Nowicka lives with Mum and Mr Adebayo. Xiaoming and Dean visit on "
+            "Monday. Siobhan's school, CAMHS and the IRO met in March; progress AMBER.")
+    children, others = people_of(nlp(text))
+    assert {"Keira", "Leigh", "Nowicka", "Adebayo", "Xiaoming", "Dean", "Siobhan", "NOWICKA", "KEIRA", "LEIGH"} <= set(others)
+    masked = mask_names(text, [n for n, _ in children], others)
+    for name in ("Keira", "Leigh", "Nowicka", "NOWICKA", "Adebayo", "Xiaoming", "Dean", "Siobhan"):
+        assert name not in masked
+    # Acronyms, days, months, roles and progress statuses are words, not names.
+    for word in ("CAMHS", "IRO", "Monday", "March", "AMBER", "Mum", "school"):
+        assert word in masked

@@ -308,6 +308,13 @@ def _style_cv_lines(in_style: dict, out_of_style: dict) -> list[str]:
         f"In style: {in_style['groups']} folds of whole writing batches, every writer seen in training. Out of style: each of the",
         f"{out_of_style['groups']} writers held out in turn from a model trained on the others (`training/style_cv.py`), the figure",
         "that model choices are made on. Predictions of all folds pooled; the test and external splits are not read.",
+    ]
+    if in_style.get("features_version") != out_of_style.get("features_version"):
+        lines.append(
+            f"The in-style run was measured with features version {in_style.get('features_version', 'unrecorded')} and not re-run since;"
+            f" the out-of-style run with features version {out_of_style.get('features_version', 'unrecorded')}."
+        )
+    lines += [
         "",
         "| dimension | QWK in style | QWK out of style | ECE in style | ECE out of style |",
         "|---|---|---|---|---|",
@@ -444,6 +451,7 @@ def main() -> None:
         )
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.1: names masked only where introduced with an age or a title (features version 10)", here / "style_cv_0.4.1.json"),
         ("the same corpus without the action-shape markers (features version 9)", here / "style_cv_data_only.json"),
         ("assessqa-0.3.2: nine writers, before styles h10-h13 (features version 9)", here / "style_cv_0.3.2.json"),
     ]

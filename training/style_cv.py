@@ -24,6 +24,7 @@ from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.config import Settings
+from assessqa.features import FEATURES_VERSION
 from assessqa.training.evaluation import Collected, collect, summarise
 from assessqa.training.fit import train_model
 from assessqa.scoring import Scorer
@@ -72,6 +73,8 @@ def main() -> None:
         "groups": len(folds),
         "documents": len(docs),
         "config_overrides": config,
+        # What the figures were measured on, so a card can tell figures of an earlier feature set from its own.
+        "features_version": FEATURES_VERSION,
         "minutes": round((time.perf_counter() - started) / 60, 1),
         "pooled": metrics,
         "per_fold": per_fold,

@@ -1,19 +1,32 @@
-"""People named in a document: children introduced with an age, and adults named after a title.
+"""People named in a document: children introduced with an age, adults named after a title, and every other name.
 
 The ``assessqa_people`` component finds them once per document and keeps them on the Doc
 (``doc.spans["children"]`` with ``span._.age``, ``doc.spans["adults"]``); masking names before any classifier
 reads the text, per-child coverage and the suggestions all read this one list.
+
+"Every other name" is found by shape and a word list, not a list of names: a word with a capital initial whose
+lower-case form the training documents never use as a word ("Keira", "Okafor", "Leeds"), and a word in capitals
+that is neither such a word nor a known acronym ("WILSON" in a header). So a name is masked whatever background it
+comes from, whether or not it was ever seen (the list: segment/resources/lowercase_words.json, built by
+training/build_wordlist.py).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from assessqa.segment.extensions import register_extensions, source_text
 
+# "Riley Thompson (7)": the given name is the child's name; the surname is masked with the other names.
+_CHILD_WITH_SURNAME = re.compile(
+    r"\b([A-Z][a-z]{2,})\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*(?:yrs?|years?(?: old)?)?\s*\)"
+)
 # "Aisha (9)", "Aisha (aged 9)", "Aisha, aged 9", "Aisha, 9,", "Aisha who is 9"
 _CHILD_PATTERNS = (
     re.compile(r"\b([A-Z][a-z]{2,})\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*(?:yrs?|years?(?: old)?)?\s*\)"),
@@ -29,17 +42,55 @@ _NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 TITLED_NAME_RE = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+({_NAME})(?: ({_NAME}))?\b")
 
 
+# Words with a capital initial that are not names, though the training documents never write them in lower case.
+_NOT_NAMES_BY_SHAPE = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Mr Mrs Ms Miss Dr".split()
+)
+# Status words of progress notes, kept in capitals even where a child shares the name.
+_KEEP_CAPITALS = frozenset({"RED", "AMBER", "GREEN"})
+_TITLE_CASE = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+@lru_cache(maxsize=1)
+def _wordlist() -> tuple[frozenset[str], frozenset[str]]:
+    data = json.loads((Path(__file__).parent / "resources" / "lowercase_words.json").read_text(encoding="utf-8"))
+    return frozenset(data["words"]), frozenset(data["acronyms"])
+
+
 def _child_mentions(text: str) -> dict[str, tuple[int, int, int]]:
     """Each child's age and the character range of their first introduction."""
+    words, _ = _wordlist()
     found: dict[str, tuple[int, int, int]] = {}
+    surnames: set[int] = set()
+    for match in _CHILD_WITH_SURNAME.finditer(text):
+        # "Child Riley (7)" is not a child called Child with the surname Riley.
+        if match.group(1).lower() in words or match.group(1) in NOT_NAMES:
+            continue
+        surnames.add(match.start(2))
+        name, age = match.group(1), int(match.group(3))
+        if age <= 18 and (name not in found or match.start() < found[name][1]):
+            found[name] = (age, match.start(1), match.end(1))
     for pattern in _CHILD_PATTERNS:
         for match in pattern.finditer(text):
             name, age = match.group(1), int(match.group(2))
-            if name in NOT_NAMES or age > 18:
+            if name in NOT_NAMES or age > 18 or match.start(1) in surnames:
                 continue
             if name not in found or match.start() < found[name][1]:
                 found[name] = (age, match.start(1), match.end(1))
     return found
+
+
+def other_names(text: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Names found by shape and the word list (see the module's note), other than ``known`` ones."""
+    words, acronyms = _wordlist()
+    found = {w for w in _TITLE_CASE.findall(text) if w.lower() not in words and w not in NOT_NAMES and w not in _NOT_NAMES_BY_SHAPE}
+    found |= {
+        w for w in _CAPITALS.findall(text)
+        if w.lower() not in words and w not in acronyms and w not in _KEEP_CAPITALS and w.capitalize() not in NOT_NAMES
+    }
+    return sorted(found - set(known))
 
 
 def named_children(text: str) -> list[tuple[str, int]]:
@@ -55,18 +106,26 @@ def adult_names(text: str) -> list[str]:
     return sorted(found - NOT_NAMES)
 
 
+def masked_names(text: str) -> tuple[list[tuple[str, int]], list[str]]:
+    """The children (name, age), and every other name to mask: titled adults first, then the names found by shape."""
+    children = named_children(text)
+    adults = adult_names(text)
+    return children, adults + other_names(text, {name for name, _ in children} | set(adults))
+
+
 _PEOPLE_KEY = "assessqa_people"
 
 
 def people_of(doc: Doc) -> tuple[list[tuple[str, int]], list[str]]:
-    """The children (name, age) and adult names of a Doc: as the component found them when it ran, else found now.
+    """The children (name, age) and the other names to mask (titled adults, then names found by shape) of a Doc:
+    as the component found them when it ran, else found now.
 
     The names are the matched words themselves; a span can be wider where a token runs on ("O'Driscoll" for the
     name "Driscoll"), so the spans are for users' pipelines and the masking reads these names."""
     found = doc.user_data.get(_PEOPLE_KEY)
     if found is None:
         text = source_text(doc)
-        found = (named_children(text), adult_names(text))
+        found = masked_names(text)
     return found
 
 
@@ -92,7 +151,7 @@ class PeopleFinder:
                         adults.append(span)
         doc.spans["children"] = children
         doc.spans["adults"] = adults
-        doc.user_data[_PEOPLE_KEY] = (named_children(text), adult_names(text))
+        doc.user_data[_PEOPLE_KEY] = masked_names(text)
         return doc
 
 

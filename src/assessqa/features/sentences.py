@@ -1,0 +1,83 @@
+"""What the evidence tagger reads: each content sentence as a :class:`SentenceUnit`, its text with names masked,
+its section and its markers, and the first words of the sentence before it. Computed before any model."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from assessqa.features.markers import mask_names, sentence_markers
+from assessqa.segment import content_sentences, source_text
+from assessqa.segment.people import people_of
+from assessqa.segment.sections import heading_ranges
+
+
+def sentence_repr(
+    text: str, category: str | None, names: list[str] | None = None, adults: list[str] | tuple[str, ...] = ()
+) -> str:
+    """What the evidence tagger reads for one sentence (names masked, markers appended)."""
+    return f"{mask_names(text, names or [], adults)} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
+
+
+@dataclass(frozen=True)
+class SentenceUnit:
+    start: int
+    end: int
+    text: str
+    category: str | None
+    names: tuple[str, ...] = ()
+    adults: tuple[str, ...] = ()
+
+    @property
+    def repr(self) -> str:
+        return sentence_repr(self.text, self.category, list(self.names), self.adults)
+
+
+# Words of the previous sentence the evidence tagger reads as context (chosen by grouped cross-validation on
+# train+dev, training/README.md): evidence often continues its neighbour ("She said it happens every night.").
+CONTEXT_WORDS = 12
+_WORD_RE = re.compile(r"[\w'-]+")
+
+
+def unit_reprs(units: list[SentenceUnit]) -> list[str]:
+    """What the evidence tagger reads for each sentence: its own representation, then the first words of the
+    sentence before it (names masked), each prefixed ``P_`` so context never counts as the sentence's own words."""
+    out = []
+    for i, unit in enumerate(units):
+        if i == 0:
+            out.append(unit.repr)
+            continue
+        before = units[i - 1]
+        words = _WORD_RE.findall(mask_names(before.text, list(before.names), before.adults).lower())[:CONTEXT_WORDS]
+        out.append(unit.repr + "".join(f" P_{w}" for w in words))
+    return out
+
+
+def sentence_units(doc: Doc) -> list[SentenceUnit]:
+    """Content sentences (not headings or page furniture) with stripped offsets and their section category."""
+    sections = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("sections", [])]
+    if doc._.sentence_spans is None:  # a user's pipeline without assessqa_sentences
+        spans = [(s.start_char, s.end_char) for s in content_sentences(doc)]
+    else:
+        skip = heading_ranges(doc)
+        spans = [(a, b) for a, b in doc._.sentence_spans if not any(h0 <= a and b <= h1 + 1 for h0, h1 in skip)]
+    starts = [s[0] for s in sections]
+    units = []
+    text = source_text(doc)
+    children, adult_list = people_of(doc)
+    names = tuple(name for name, _ in children)
+    adults = tuple(adult_list)
+    for a, b in spans:
+        raw = text[a:b]
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = a + (len(raw) - len(raw.lstrip()))
+        i = bisect.bisect_right(starts, start) - 1
+        category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None
+        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names, adults))
+    return units
+
