@@ -12,9 +12,9 @@ def nlp():
 
 def test_children_and_adults_are_kept_on_the_doc(nlp):
     doc = nlp("Amira (7) lives with Ms Rose Okafor. Amira told me she likes school. Tomasz, aged 12, was not seen.")
-    children, adults = people_of(doc)
+    children, adults, others = people_of(doc)
     assert children == [("Amira", 7), ("Tomasz", 12)]
-    assert adults == ["Okafor", "Rose"]
+    assert adults == ["Okafor", "Rose"] and others == []
     assert [(s.text, s._.age) for s in doc.spans["children"]] == [("Amira", 7), ("Tomasz", 12)]
     assert sorted(s.text for s in doc.spans["adults"]) == ["Okafor", "Rose"]
 
@@ -32,12 +32,12 @@ def test_a_users_pipeline_without_the_component_still_gets_people():
 
     plain = spacy.blank("en")
     doc = plain("Bilal (4) and his sister Hana (9) live with Mr Khan.")
-    assert people_of(doc) == ([("Bilal", 4), ("Hana", 9)], ["Khan"])
+    assert people_of(doc) == ([("Bilal", 4), ("Hana", 9)], ["Khan"], [])
 
 
 def test_a_child_introduced_with_a_surname_is_named_by_the_given_name(nlp):
     doc = nlp("Riley Thompson (7) and Ava Thompson (4) live with their mother. Child Zain (9) visits at weekends.")
-    children, others = people_of(doc)
+    children, _, others = people_of(doc)
     assert children == [("Riley", 7), ("Ava", 4), ("Zain", 9)]
     assert "Thompson" in others and "Child" not in others
 
@@ -47,9 +47,11 @@ def test_names_are_found_by_shape_whatever_their_background_and_masked_in_capita
 
     text = ("PLAN FOR KEIRA-LEIGH NOWICKA. Keira-Leigh Nowicka lives with Mum and Mr Adebayo. Xiaoming and Dean visit on "
             "Monday. Siobhan's school, CAMHS and the IRO met in March; progress AMBER.")
-    children, others = people_of(nlp(text))
-    assert {"Keira", "Leigh", "Nowicka", "Adebayo", "Xiaoming", "Dean", "Siobhan", "NOWICKA", "KEIRA", "LEIGH"} <= set(others)
-    masked = mask_names(text, [n for n, _ in children], others)
+    children, adults, others = people_of(nlp(text))
+    assert adults == ["Adebayo"]
+    assert {"Keira", "Leigh", "Nowicka", "Xiaoming", "Dean", "Siobhan", "NOWICKA", "KEIRA", "LEIGH"} <= set(others)
+    masked = mask_names(text, [n for n, _ in children], adults, others)
+    assert "Mr __person__" in masked and "__name__" in masked
     for name in ("Keira", "Leigh", "Nowicka", "NOWICKA", "Adebayo", "Xiaoming", "Dean", "Siobhan"):
         assert name not in masked
     # Acronyms, days, months, roles and progress statuses are words, not names.

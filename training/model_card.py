@@ -451,6 +451,7 @@ def main() -> None:
         )
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.2: names found by shape masked as the titled adults are (features version 11)", here / "style_cv_0.4.2.json"),
         ("assessqa-0.4.1: names masked only where introduced with an age or a title (features version 10)", here / "style_cv_0.4.1.json"),
         ("the same corpus without the action-shape markers (features version 9)", here / "style_cv_data_only.json"),
         ("assessqa-0.3.2: nine writers, before styles h10-h13 (features version 9)", here / "style_cv_0.3.2.json"),

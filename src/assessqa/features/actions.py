@@ -42,21 +42,23 @@ class ActionUnit:
     roles: tuple[tuple[str, str], ...] = ()
     names: tuple[str, ...] = ()
     adults: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
 
 
 def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionUnit]:
     units = []
     all_roles = [(r.start_char, r.end_char, r.text, r.label_) for r in doc.spans.get("roles", [])]
-    children, adult_list = people_of(doc)
+    children, adult_list, other_list = people_of(doc)
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
+    others = tuple(other_list)
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
         start = span.start_char + lead
         roles = tuple((t, lab) for a, b, t, lab in all_roles if a >= span.start_char and b <= span.end_char)
-        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names, adults))
+        units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names, adults, others))
     return units
 
 
@@ -183,7 +185,7 @@ def action_repr(unit: ActionUnit, relevance: float | None = None) -> str:
     marks = action_markers(unit)
     if relevance is not None:
         marks.append("__rel_hi__" if relevance >= 0.2 else "__rel_mid__" if relevance >= 0.08 else "__rel_lo__")
-    return f"{mask_names(_action_body(unit), list(unit.names), unit.adults)} " + " ".join(marks)
+    return f"{mask_names(_action_body(unit), list(unit.names), unit.adults, unit.others)} " + " ".join(marks)
 
 
 _CONTENT_WORD_RE = re.compile(r"[a-z]{3,}")

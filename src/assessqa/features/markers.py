@@ -134,13 +134,18 @@ def person_names(text: str) -> list[str]:
     return [name for name, _ in named_children(text)]
 
 
-def mask_names(text: str, names: list[str], adults: list[str] | tuple[str, ...] = ()) -> str:
-    """Replace children's names and adults' names with placeholders, so that no grade can depend on which
-    names (and so which backgrounds) a document mentions."""
+def mask_names(
+    text: str, names: list[str], adults: list[str] | tuple[str, ...] = (), others: list[str] | tuple[str, ...] = ()
+) -> str:
+    """Replace names with placeholders, so that no grade can depend on which names (and so which backgrounds) a
+    document mentions: children introduced with an age become ``__child__``, titled adults ``__person__``, every
+    other name found by shape ``__name__`` (who a sentence is about still matters, the name must not)."""
     # Each name also in capitals, as headers and table cells write it ("KEIRA", "OKAFOR").
     if names:
         text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in names for v in {n, n.upper()}) + r")\b", "__child__", text)
     text = TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
     if adults:
         text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in adults for v in {n, n.upper()}) + r")\b", "__person__", text)
+    if others:
+        text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in others for v in {n, n.upper()}) + r")\b", "__name__", text)
     return text

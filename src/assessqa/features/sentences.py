@@ -16,10 +16,14 @@ from assessqa.segment.sections import heading_ranges
 
 
 def sentence_repr(
-    text: str, category: str | None, names: list[str] | None = None, adults: list[str] | tuple[str, ...] = ()
+    text: str,
+    category: str | None,
+    names: list[str] | None = None,
+    adults: list[str] | tuple[str, ...] = (),
+    others: list[str] | tuple[str, ...] = (),
 ) -> str:
     """What the evidence tagger reads for one sentence (names masked, markers appended)."""
-    return f"{mask_names(text, names or [], adults)} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
+    return f"{mask_names(text, names or [], adults, others)} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,11 @@ class SentenceUnit:
     category: str | None
     names: tuple[str, ...] = ()
     adults: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
 
     @property
     def repr(self) -> str:
-        return sentence_repr(self.text, self.category, list(self.names), self.adults)
+        return sentence_repr(self.text, self.category, list(self.names), self.adults, self.others)
 
 
 # Words of the previous sentence the evidence tagger reads as context (chosen by grouped cross-validation on
@@ -51,7 +56,7 @@ def unit_reprs(units: list[SentenceUnit]) -> list[str]:
             out.append(unit.repr)
             continue
         before = units[i - 1]
-        words = _WORD_RE.findall(mask_names(before.text, list(before.names), before.adults).lower())[:CONTEXT_WORDS]
+        words = _WORD_RE.findall(mask_names(before.text, list(before.names), before.adults, before.others).lower())[:CONTEXT_WORDS]
         out.append(unit.repr + "".join(f" P_{w}" for w in words))
     return out
 
@@ -67,9 +72,10 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     starts = [s[0] for s in sections]
     units = []
     text = source_text(doc)
-    children, adult_list = people_of(doc)
+    children, adult_list, other_list = people_of(doc)
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
+    others = tuple(other_list)
     for a, b in spans:
         raw = text[a:b]
         stripped = raw.strip()
@@ -78,6 +84,6 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
         start = a + (len(raw) - len(raw.lstrip()))
         i = bisect.bisect_right(starts, start) - 1
         category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None
-        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names, adults))
+        units.append(SentenceUnit(start, start + len(stripped), stripped, category, names, adults, others))
     return units
 

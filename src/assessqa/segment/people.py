@@ -106,18 +106,20 @@ def adult_names(text: str) -> list[str]:
     return sorted(found - NOT_NAMES)
 
 
-def masked_names(text: str) -> tuple[list[tuple[str, int]], list[str]]:
-    """The children (name, age), and every other name to mask: titled adults first, then the names found by shape."""
+def masked_names(text: str) -> tuple[list[tuple[str, int]], list[str], list[str]]:
+    """The children (name, age), the titled adults, and every other name found by shape: three kinds of name the
+    masker gives three placeholders, since who a sentence is about (a child, a professional or parent addressed by
+    title, anyone else) matters to the grades even when the name itself must not."""
     children = named_children(text)
     adults = adult_names(text)
-    return children, adults + other_names(text, {name for name, _ in children} | set(adults))
+    return children, adults, other_names(text, {name for name, _ in children} | set(adults))
 
 
 _PEOPLE_KEY = "assessqa_people"
 
 
-def people_of(doc: Doc) -> tuple[list[tuple[str, int]], list[str]]:
-    """The children (name, age) and the other names to mask (titled adults, then names found by shape) of a Doc:
+def people_of(doc: Doc) -> tuple[list[tuple[str, int]], list[str], list[str]]:
+    """The children (name, age), titled adults and other names found by shape of a Doc (:func:`masked_names`):
     as the component found them when it ran, else found now.
 
     The names are the matched words themselves; a span can be wider where a token runs on ("O'Driscoll" for the
