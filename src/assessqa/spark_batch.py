@@ -222,24 +222,30 @@ def _executor_scorer(model_name: str, model_path: str, settings: dict[str, Any])
     return _scorers[key]
 
 
+def _column_kind(column: str) -> str:
+    """How a spreadsheet column is typed in Parquet: the one place both the rows and the schema read."""
+    if column.endswith("_grade") or column in ("actions", "needs_without_action"):
+        return "int"
+    if column.endswith("needs_review") or column == "contingency_present":
+        return "bool"
+    if column == "fully_smart_share":
+        return "float"
+    return "str"
+
+
 def output_row(record, index: int, source: str) -> dict[str, Any]:
     """The spreadsheet columns typed for Parquet (grades as integers, flags as booleans), the metadata as JSON, and
     the whole record as JSON, which ``assessqa report`` and ``drift`` read back."""
     from assessqa.report.output import CSV_COLUMNS, record_json, record_row
-    from assessqa.schemas import DIMENSIONS
 
-    row: dict[str, Any] = dict(record_row(record))
-    for column in CSV_COLUMNS:
-        value = row.get(column, "")
-        if column.endswith("_grade") or column in ("actions", "needs_without_action"):
-            row[column] = int(value) if value != "" else None
-        elif column.endswith("needs_review") or column == "contingency_present":
-            row[column] = {"yes": True, "no": False}.get(value)
-        elif column == "fully_smart_share":
-            row[column] = float(value) if value != "" else None
-        else:
-            row[column] = value or None
-    assert all(f"{d}_grade" in row for d in DIMENSIONS)
+    cells = record_row(record)
+    convert = {
+        "int": lambda v: int(v) if v != "" else None,
+        "bool": lambda v: {"yes": True, "no": False}.get(v),
+        "float": lambda v: float(v) if v != "" else None,
+        "str": lambda v: v or None,
+    }
+    row: dict[str, Any] = {c: convert[_column_kind(c)](cells.get(c, "")) for c in CSV_COLUMNS}
     row["metadata"] = json.dumps(record.metadata, ensure_ascii=False, default=str) if record.metadata else None
     row["record"] = record_json(record)
     row["index"] = index
@@ -252,16 +258,8 @@ def output_schema():
 
     from assessqa.report.output import CSV_COLUMNS
 
-    def kind(column: str):
-        if column.endswith("_grade") or column in ("actions", "needs_without_action"):
-            return LongType()
-        if column.endswith("needs_review") or column == "contingency_present":
-            return BooleanType()
-        if column == "fully_smart_share":
-            return DoubleType()
-        return StringType()
-
-    fields = [StructField("index", LongType())] + [StructField(c, kind(c)) for c in CSV_COLUMNS]
+    types = {"int": LongType(), "bool": BooleanType(), "float": DoubleType(), "str": StringType()}
+    fields = [StructField("index", LongType())] + [StructField(c, types[_column_kind(c)]) for c in CSV_COLUMNS]
     return StructType(fields + [StructField("metadata", StringType()), StructField("record", StringType())])
 
 
