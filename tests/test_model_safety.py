@@ -36,12 +36,34 @@ def _rehash(folder, name):
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
-@pytest.fixture()
-def malicious_model(tmp_path):
-    folder = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "evil")
+def _evil(folder):
     sio.dump(Pipeline([("run", FunctionTransformer(builtins.exec))]), folder / "doc_type.skops")
     _rehash(folder, "doc_type.skops")
     return folder
+
+
+@pytest.fixture()
+def malicious_model(tmp_path):
+    """The exploit in a folder scoring builds from its skops files: one saved before the numpy twins existed."""
+    folder = shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "evil")
+    meta = json.loads((folder / "meta.json").read_text())
+    for name in ("runtime.json", "runtime.safetensors"):
+        del meta["files"][name]
+        (folder / name).unlink()
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return _evil(folder)
+
+
+def test_scoring_beside_twins_never_unpacks_a_skops_file(tmp_path, monkeypatch):
+    # With runtime.json present, scoring builds numbers and strings only; the exploit file is never opened as a
+    # model, and signing or promoting the folder (which unpack the estimators) refuse it.
+    folder = _evil(shutil.copytree(DEFAULT_MODEL_DIR, tmp_path / "evil"))
+    monkeypatch.setattr("skops.io.load", lambda *a, **k: pytest.fail("a skops file was unpacked"))
+    assert load_model(folder).compiled
+    monkeypatch.undo()
+    private, _ = generate_keypair(tmp_path / "k")
+    result = runner.invoke(app, ["models", "sign", str(folder), "--key", str(private)])
+    assert result.exit_code == 2 and "[E105]" in result.output and not (folder / SIGNATURE_FILE).exists()
 
 
 def test_the_old_prefix_rule_would_have_trusted_the_malicious_file(malicious_model):

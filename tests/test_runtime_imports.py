@@ -1,4 +1,5 @@
-"""The scoring path (the CLI's score, the service) runs without the training extra and its code."""
+"""The scoring path (the CLI's score, the service) runs without the training extra and its code, and without
+importing scikit-learn, skops or scipy: it reads the model's numpy twins (models/compiled.py)."""
 
 import json
 import subprocess
@@ -31,6 +32,8 @@ def test_cli_scores_without_torch_or_training_code(tmp_path):
         "try:\n    cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('assessqa.training'))\n"
         "assert not loaded, loaded\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skops', 'scipy'))\n"
+        "assert not heavy, heavy[:5]\n"
     )
     result = _run(code, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -51,6 +54,8 @@ def test_service_scores_without_torch_or_training_code(tmp_path):
         "    assert r.status_code == 200, r.status_code\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('assessqa.training'))\n"
         "assert not loaded, loaded\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skops', 'scipy'))\n"
+        "assert not heavy, heavy[:5]\n"
     )
     result = _run(code, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]

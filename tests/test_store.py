@@ -91,5 +91,57 @@ def test_untrusted_types_are_refused(saved, tmp_path):
     meta["files"]["cue_tagger.skops"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (saved / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(errors.ModelError) as info:
-        load_model(saved)
+        load_model(saved, form="estimators")
     assert info.value.code is errors.ErrorCode.MODEL_REFUSED and "shutil.Error" in info.value.message
+
+
+def test_scoring_reads_the_twins_and_needs_no_scikit_learn(saved):
+    model = load_model(saved)
+    assert model.compiled
+    estimators = load_model(saved, form="estimators")
+    assert not estimators.compiled
+    before = Scorer(estimators).score(InputDocument(text=PLAN, doc_type="plan"))
+    after = Scorer(model).score(InputDocument(text=PLAN, doc_type="plan"))
+    assert before.model_dump() == after.model_dump()
+
+
+@pytest.mark.parametrize("name", ["runtime.json", "runtime.safetensors"])
+def test_corrupt_runtime_file_is_detected_by_hash(saved, name):
+    (saved / name).write_bytes(b"garbage")
+    with pytest.raises(errors.ModelError) as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_CORRUPT and name in info.value.message
+
+
+def test_runtime_description_that_does_not_fit_its_arrays_is_refused(saved):
+    import hashlib
+
+    path = saved / "runtime.json"
+    description = json.loads(path.read_text())
+    description["parts"]["cue_tagger"]["vocabulary"] = description["parts"]["cue_tagger"]["vocabulary"][:-1]
+    path.write_text(json.dumps(description))
+    meta = json.loads((saved / "meta.json").read_text())
+    meta["files"]["runtime.json"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (saved / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(errors.ModelError, match="cue_tagger") as info:
+        load_model(saved)
+    assert info.value.code is errors.ErrorCode.MODEL_CORRUPT
+    # and a folder whose twins are not what its estimators export is not signed or promoted
+    from assessqa.models.store import verify_runtime
+
+    with pytest.raises(errors.ModelError, match="not what the skops files export"):
+        verify_runtime(saved)
+
+
+def test_a_folder_saved_before_the_twins_scores_from_its_estimators_and_can_be_given_them(saved):
+    from assessqa.models.store import add_runtime, verify_runtime
+
+    meta = json.loads((saved / "meta.json").read_text())
+    for name in ("runtime.json", "runtime.safetensors"):
+        del meta["files"][name]
+        (saved / name).unlink()
+    (saved / "meta.json").write_text(json.dumps(meta))
+    assert not load_model(saved).compiled
+    add_runtime(saved)
+    assert load_model(saved).compiled
+    verify_runtime(saved)

@@ -24,7 +24,8 @@ from sklearn.pipeline import make_pipeline
 
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.features import dimension_features, mask_names, person_names
-from assessqa.models.bundle import DEFAULT_CONFIG, make_dimension_model
+from assessqa.models.bundle import DEFAULT_CONFIG
+from assessqa.training.estimators import make_dimension_model
 from assessqa.models.ordinal import OrdinalClassifier
 from assessqa.training.fit import parse_documents, train_model
 from assessqa.schemas import CUES, DIMENSIONS_BY_TYPE

@@ -23,7 +23,8 @@ from sklearn.model_selection import GroupKFold
 
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.features import dimension_strength, evidence_context
-from assessqa.models.bundle import DEFAULT_CONFIG, make_evidence_model
+from assessqa.models.bundle import DEFAULT_CONFIG
+from assessqa.training.estimators import make_evidence_model
 from assessqa.training.fit import fold_cue_probs, evidence_gold, fit_cue_tagger, parse_documents
 from assessqa.schemas import CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 

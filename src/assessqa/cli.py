@@ -504,10 +504,10 @@ def models_sign(
 ) -> None:
     """Sign a model folder's meta.json (which pins every file's hash), writing meta.json.sig beside it."""
     from assessqa.models.signing import sign_model
-    from assessqa.models.store import load_model
+    from assessqa.models.store import verify_runtime
 
     try:
-        load_model(model)  # sign only what loads: types allowed, hashes matching
+        verify_runtime(model)  # sign only what loads (types allowed, hashes matching) and twins that match it
         target = sign_model(model, key)
     except errors.AssessQAError as exc:
         _fail(exc)

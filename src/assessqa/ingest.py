@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from charset_normalizer import from_bytes
 from pydantic import ValidationError
 
 from assessqa import errors
@@ -59,6 +58,8 @@ def text_encoding(head: bytes, where: str) -> str:
         pass
     if b"\x00" in head[:4096]:
         raise errors.bad_encoding(where)
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
     best = from_bytes(head).best()
     if best is None or best.encoding is None:
         raise errors.bad_encoding(where)

@@ -12,10 +12,10 @@ on one document's fifty sentences.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
-import sklearn
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -188,8 +188,17 @@ class Pipeline:
 
     def analyse(self, texts: Sequence[str], doc_types: Sequence[str | None]) -> list[DocumentAnalysis]:
         """Every stage over a batch; ``doc_types[i]`` None means detect the type."""
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        with self._estimator_settings():
             return self._analyse(list(texts), list(doc_types))
+
+    def _estimator_settings(self):
+        """For a model of scikit-learn estimators (training, cross-validation), skip the input checks that cost
+        more than the arithmetic; the numpy twins scoring loads have none to skip."""
+        if self.model.compiled:
+            return nullcontext()
+        import sklearn
+
+        return sklearn.config_context(assume_finite=True, skip_parameter_validation=True)
 
     def _analyse(self, texts: list[str], given: list[str | None]) -> list[DocumentAnalysis]:
         model, config = self.model, self.model.config

@@ -47,7 +47,7 @@ class Scorer:
         self.model_dir = model_dir
         self.nlp = nlp or build_pipeline(max_length=max(1_000_000, self.settings.max_chars + 1))
         self.pipeline = Pipeline(model, self.nlp)
-        self.options = RecordOptions(self.settings.evidence_per_dimension, tuple(version_warnings(model.meta)))
+        self.options = RecordOptions(self.settings.evidence_per_dimension, tuple(version_warnings(model)))
 
     @classmethod
     def from_directory(cls, directory: Path | None = None, settings: Settings | None = None) -> "Scorer":

@@ -1,97 +1,59 @@
 """The trained parts of an assessqa model and how each one is applied.
 
-Every part is a plain scikit-learn pipeline (plus :class:`OrdinalClassifier`), so a model folder
-serialises with skops and loads without unpickling anything.
+Training fits plain scikit-learn pipelines (plus :class:`~assessqa.models.ordinal.OrdinalClassifier`), saved with
+skops; scoring loads their numpy twins (:mod:`assessqa.models.compiled`). Both answer ``predict_proba`` and
+``classes_`` the same way, so this module applies either, and imports scikit-learn only when it is given its
+estimators.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import ThreadpoolController
 
 from assessqa.features import dimension_strength
-from assessqa.models.coherence import CoherenceModel
+from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear
 from assessqa.models.config import ModelConfig
-from assessqa.models.ordinal import OrdinalClassifier
 from assessqa.schemas import ACTION_FLAGS, CUES
+
+_TWINS = (TextLinear, OrdinalLinear, BoostedTrees, CoherenceTwin)
 
 # The defaults of every training setting, validated (models/config.py explains each one).
 DEFAULT_CONFIG: dict[str, Any] = ModelConfig().model_dump()
-
-
-def make_text_classifier(C: float, ngram_max: int, min_df: int, seed: int) -> Pipeline:
-    return Pipeline(
-        [
-            ("tfidf", TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True, lowercase=True)),
-            ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=seed)),
-        ]
-    )
-
-
-def make_multilabel_classifier(C: float, ngram_max: int, min_df: int, seed: int) -> Pipeline:
-    """TF-IDF shared by several independent binary logistic regressions (one per label column)."""
-    return Pipeline(
-        [
-            ("tfidf", TfidfVectorizer(ngram_range=(1, ngram_max), min_df=min_df, sublinear_tf=True)),
-            (
-                "clf",
-                OneVsRestClassifier(LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=seed)),
-            ),
-        ]
-    )
-
-
-def make_dimension_model(C: float, seed: int) -> Pipeline:
-    return Pipeline(
-        [
-            ("vec", DictVectorizer(sparse=False)),
-            ("scale", StandardScaler()),
-            ("ordinal", OrdinalClassifier(LogisticRegression(C=C, max_iter=3000, random_state=seed))),
-        ]
-    )
-
-
-def make_evidence_model(max_iter: int, learning_rate: float, seed: int) -> HistGradientBoostingClassifier:
-    """Gradient-boosted trees over :func:`assessqa.features.evidence_context`: trees because the useful rules are
-    interactions ("need is likely, but child_outcome is likelier"). No early stopping: its validation split would
-    be random rather than by writing batch, and the model would change with the row order."""
-    return HistGradientBoostingClassifier(
-        max_iter=max_iter, learning_rate=learning_rate, early_stopping=False, random_state=seed
-    )
 
 
 @dataclass
 class AssessModel:
     """All trained parts plus the metadata written to ``meta.json``."""
 
-    cue_tagger: Pipeline
-    action_detector: Pipeline
-    flag_model: Pipeline
-    dimension_models: dict[str, Pipeline]
-    doc_type_model: Pipeline | None
+    # Each part is a fitted scikit-learn estimator (training) or its numpy twin (scoring; models/compiled.py).
+    cue_tagger: Any
+    action_detector: Any
+    flag_model: Any
+    dimension_models: dict[str, Any]
+    doc_type_model: Any | None
     meta: dict[str, Any] = field(default_factory=dict)
     # One per dimension; a model without them shows as evidence the sentences whose own cue probability is high.
-    evidence_models: dict[str, HistGradientBoostingClassifier] = field(default_factory=dict)
+    evidence_models: dict[str, Any] = field(default_factory=dict)
     # Optional (models/coherence.py); a model without it never flags disordered text.
-    coherence_model: CoherenceModel | None = None
+    coherence_model: Any | None = None
     # Stacked one-vs-rest weights, built on first use (see :func:`one_vs_rest_proba`); never saved.
     _weights: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def version(self) -> str:
         return str(self.meta.get("model_version", "unversioned"))
+
+    @property
+    def compiled(self) -> bool:
+        """Whether every part is a numpy twin, so that applying the model needs no scikit-learn."""
+        parts = [self.cue_tagger, self.action_detector, self.flag_model, *self.dimension_models.values(), *self.evidence_models.values()]
+        parts += [p for p in (self.doc_type_model, self.coherence_model) if p is not None]
+        return all(isinstance(p, _TWINS) for p in parts)
 
     @property
     def config(self) -> dict[str, Any]:
@@ -135,7 +97,7 @@ class AssessModel:
         """Per dimension, each sentence's probability of being evidence for it. ``context`` is
         :func:`assessqa.features.evidence_context` of the same sentences and ``cue_probs``."""
         out = {}
-        with _one_openmp_thread():
+        with _one_openmp_thread([self.evidence_models[d] for d in dimensions if d in self.evidence_models]):
             for dim in dimensions:
                 model = self.evidence_models.get(dim)
                 if not len(cue_probs):
@@ -190,15 +152,19 @@ class AssessModel:
 
 
 @lru_cache(maxsize=1)
-def _openmp_controller() -> ThreadpoolController:
+def _openmp_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
     return ThreadpoolController()
 
 
-def _one_openmp_thread():
-    """Gradient-boosted trees predict with OpenMP threads. On one document's ~50 sentences that buys nothing, and
-    where scoring already runs in parallel (``assessqa score --jobs``, API workers) the threads fight over the
-    cores: measured, batch scoring with two workers fell from ~36 to 2.4 documents/s. The limit only holds for the
-    calling thread and is lifted on exit."""
+def _one_openmp_thread(models: list[Any]) -> AbstractContextManager[Any]:
+    """scikit-learn's gradient-boosted trees predict with OpenMP threads. On one document's ~50 sentences that buys
+    nothing, and where scoring already runs in parallel (``assessqa score --jobs``, API workers) the threads fight
+    over the cores: measured, batch scoring with two workers fell from ~36 to 2.4 documents/s. The limit only holds
+    for the calling thread and is lifted on exit. The numpy twins use no threads of their own."""
+    if all(isinstance(m, BoostedTrees) for m in models):
+        return nullcontext()
     return _openmp_controller().limit(limits=1, user_api="openmp")
 
 
@@ -220,14 +186,19 @@ def decide_grade(probabilities: dict[int, float], rule: str = "median") -> int:
     return grades[-1]
 
 
-def one_vs_rest_proba(model: Pipeline, X: list[str], cache: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+def one_vs_rest_proba(model: Any, X: list[str], cache: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """``predict_proba`` of a vectoriser + one-vs-rest logistic pipeline, as one sparse matrix product.
 
     OneVsRestClassifier asks each binary model in turn and each call pays scikit-learn's input checks; with
     eleven cue labels the checks cost more than the arithmetic. The result is the same matrix (tested); any
     other final step falls back to the pipeline's own ``predict_proba``. ``cache`` keeps the stacked weights
-    between calls.
+    between calls. A numpy twin (:class:`~assessqa.models.compiled.TextLinear`) computes the same product itself.
     """
+    if isinstance(model, TextLinear):
+        return model.predict_proba(X)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
     clf = model.steps[-1][1]
     estimators = getattr(clf, "estimators_", [])
     if not isinstance(clf, OneVsRestClassifier) or not all(
@@ -238,7 +209,7 @@ def one_vs_rest_proba(model: Pipeline, X: list[str], cache: dict[int, tuple[np.n
     if id(clf) not in cache:
         cache[id(clf)] = (np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators]))
     coef, intercept = cache[id(clf)]
-    return expit(np.asarray(model[:-1].transform(X) @ coef) + intercept)
+    return 1.0 / (1.0 + np.exp(-(np.asarray(model[:-1].transform(X) @ coef) + intercept)))
 
 
 def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:

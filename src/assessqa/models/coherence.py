@@ -23,8 +23,6 @@ sentence salads (training/probes.py), which stay out of training.
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Iterable
 
 import numpy as np
@@ -32,95 +30,22 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
-from spacy.lang.en.stop_words import STOP_WORDS
 
-_TOKEN = re.compile(r"\n|[A-Za-z]+(?:'[a-z]+)?|\d+|[^\sA-Za-z\d]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
-_CONTENT = re.compile(r"[a-z]{4,}")
-SHAPES = ("<lower>", "<Title>", "<UPPER>", "<digit>", "<nl>")
-FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order")
-_ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
-_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
-# Stateless: the pair features are hashed the same way at training and scoring, so only the weights are saved.
-_PAIR_HASHER = FeatureHasher(n_features=2**17, input_type="string", alternate_sign=False)
+from assessqa.models.coherence_features import (
+    FEATURES,
+    PAIR_FEATURES,
+    SHAPES,
+    ClassNgrams,
+    Seam,
+    coherence_features,
+    pair_features,
+    sentences,
+    token_classes,
+)
 
-
-def _heading_like(sentence: str) -> bool:
-    return len(sentence.split()) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
-
-
-class _Seam:
-    """What :func:`pair_features` reads of one sentence, computed once per sentence."""
-
-    __slots__ = ("classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open")
-
-    def __init__(self, sentence: str) -> None:
-        self.classes = token_classes(sentence)
-        self.words = set(_CONTENT.findall(sentence.lower()))
-        self.stems = {w[:5] for w in self.words}
-        self.names = set(_CAPITALISED.findall(sentence))
-        first = sentence.split()[0].lower().strip(',:;"') if sentence.split() else ""
-        self.first = first if first in STOP_WORDS else (self.classes[0] if self.classes else "")
-        self.heading = _heading_like(sentence)
-        match = _ENUMERATOR.match(sentence)
-        self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
-        self.dates = [(int(y) % 100, int(m), int(d)) for d, m, y in _DATE.findall(sentence)]
-        self.quote_open = sentence.count('"') % 2
-
-
-def pair_features(a: str | _Seam, b: str | _Seam) -> list[str]:
-    """What the seam between sentence ``a`` and the sentence ``b`` after it looks like, as hashed strings."""
-    a = a if isinstance(a, _Seam) else _Seam(a)
-    b = b if isinstance(b, _Seam) else _Seam(b)
-    end, start = (a.classes[-1] if a.classes else ""), (b.classes[0] if b.classes else "")
-    shared = len(a.words & b.words)
-    features = [
-        f"seam={end}|{start}",
-        f"start2={'_'.join(b.classes[:2])}",
-        f"end2={'_'.join(a.classes[-2:])}",
-        f"seam2={end}|{'_'.join(b.classes[:2])}",
-        f"heading={a.heading}{b.heading}",
-        f"shared={min(3, shared)}",
-        f"shared_stems={min(3, len(a.stems & b.stems))}",
-        f"shared_names={min(2, len(a.names & b.names))}",
-        f"first={b.first}|named_before={bool(a.names)}",
-        f"first={b.first}|shared={min(2, shared)}",
-        f"quotes_open={a.quote_open}{b.quote_open}",
-    ]
-    if a.enumerator and b.enumerator:
-        (wa, na), (wb, nb) = a.enumerator, b.enumerator
-        step = "next" if nb == na + 1 else "same" if nb == na else "back" if nb < na else "jump"
-        features.append(f"numbered={step}|{wa == wb}")
-    elif b.enumerator:
-        features.append(f"numbered=starts|{b.enumerator[1] == 1}")
-    elif a.enumerator:
-        features.append("numbered=ends")
-    if a.dates and b.dates:
-        features.append(f"dates={'on' if b.dates[0] >= a.dates[-1] else 'back'}")
-    return features
-
-
-def token_classes(text: str) -> list[str]:
-    """Function words as themselves, every other token by its shape."""
-    out = []
-    for token in _TOKEN.findall(text):
-        lower = token.lower()
-        if token == "\n":
-            out.append("<nl>")
-        elif lower in STOP_WORDS:
-            out.append(lower)
-        elif token.isdigit():
-            out.append("<digit>")
-        elif token.isalpha() or "'" in token:
-            out.append("<UPPER>" if token.isupper() and len(token) > 1 else "<Title>" if token[0].isupper() else "<lower>")
-        else:
-            out.append(token)
-    return out
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+# Used to fit the next-sentence model only; scoring hashes with coherence_features.pair_feature_index (the same
+# columns, tested), so that only the weights are saved.
+_PAIR_HASHER = FeatureHasher(n_features=PAIR_FEATURES, input_type="string", alternate_sign=False)
 
 
 class CoherenceModel(ClassifierMixin, BaseEstimator):
@@ -139,10 +64,16 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
 
     # -- the class n-gram model, as sorted integer codes and counts (compact and safe to save with skops)
 
-    def _codes(self, text: str) -> np.ndarray:
-        index = self.class_index_
-        unknown = len(self.classes_vocab_)
-        return np.array([index.get(c, unknown) for c in token_classes(text)], dtype=np.int64)
+    def _counts(self) -> ClassNgrams:
+        return ClassNgrams(
+            self.classes_vocab_,
+            self.unigram_counts_,
+            self.bigram_keys_,
+            self.bigram_counts_,
+            self.trigram_keys_,
+            self.trigram_counts_,
+            self.smoothing,
+        )
 
     def _fit_counts(self, texts: Iterable[str]) -> None:
         vocab = sorted({c for t in texts for c in token_classes(t)} | set(SHAPES))
@@ -151,7 +82,7 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         size = len(vocab) + 1
         uni, bi, tri = np.zeros(size, dtype=np.int64), [], []
         for text in texts:
-            codes = self._codes(text)
+            codes = np.array([self.class_index_.get(c, size - 1) for c in token_classes(text)], dtype=np.int64)
             uni += np.bincount(codes, minlength=size)
             if len(codes) >= 3:
                 bi.append(codes[:-2] * size + codes[1:-1])
@@ -160,41 +91,6 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         self.bigram_keys_, self.bigram_counts_ = np.unique(np.concatenate(bi), return_counts=True)
         self.trigram_keys_, self.trigram_counts_ = np.unique(np.concatenate(tri), return_counts=True)
 
-    @staticmethod
-    def _lookup(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(keys, wanted)
-        at = np.minimum(at, len(keys) - 1)
-        return np.where(keys[at] == wanted, counts[at], 0)
-
-    def _grammar_gain(self, codes: np.ndarray) -> float:
-        if len(codes) < 3:
-            return 0.0
-        size = len(self.classes_vocab_) + 1
-        k = self.smoothing
-        context = codes[:-2] * size + codes[1:-1]
-        tri = context * size + codes[2:]
-        p_tri = (self._lookup(self.trigram_keys_, self.trigram_counts_, tri) + k) / (
-            self._lookup(self.bigram_keys_, self.bigram_counts_, context) + k * size
-        )
-        p_uni = (self.unigram_counts_[codes[2:]] + k) / (self.unigram_counts_.sum() + k * size)
-        return float(np.mean(np.log(p_tri) - np.log(p_uni)))
-
-    @staticmethod
-    def _cohesion(parts: list[str]) -> float:
-        bags = [set(_CONTENT.findall(s.lower())) for s in parts]
-        bags = [b for b in bags if b]
-        if len(bags) < 3:
-            return 0.0
-
-        def overlap(a: set[str], b: set[str]) -> float:
-            return len(a & b) / len(a | b)
-
-        adjacent = np.mean([overlap(a, b) for a, b in zip(bags, bags[1:])])
-        rng = np.random.default_rng(len(bags))
-        pairs = rng.integers(0, len(bags), size=(min(200, len(bags) * 4), 2))
-        anywhere = np.mean([overlap(bags[i], bags[j]) for i, j in pairs if i != j] or [0.0])
-        return float(adjacent - anywhere)
-
     # -- the next-sentence model
 
     def _fit_pairs(self, texts: Iterable[str]) -> None:
@@ -202,7 +98,7 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         rows: list[list[str]] = []
         labels: list[int] = []
         for text in texts:
-            parts = [_Seam(p) for p in sentences(text)]
+            parts = [Seam(p) for p in sentences(text)]
             if len(parts) < 3:
                 continue
             for i in range(len(parts) - 1):
@@ -217,24 +113,13 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
             _PAIR_HASHER.transform(rows), np.array(labels)
         )
 
-    def _order(self, parts: list[str]) -> float:
-        if len(parts) < 2:
-            return 0.0
-        seams = [_Seam(p) for p in parts]
-        odds = self.pair_model_.decision_function(_PAIR_HASHER.transform([pair_features(a, b) for a, b in zip(seams, seams[1:])]))
-        return float(np.mean(odds) * math.sqrt(len(odds)))
-
     def features(self, texts: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "trigram_keys_")
         # A check saved before the next-sentence model was added reads the four features it was trained on.
-        with_order = hasattr(self, "pair_model_")
-        rows = []
-        for text in texts:
-            codes = self._codes(text)
-            parts = sentences(text)
-            row = [self._grammar_gain(codes), self._cohesion(parts), math.log1p(len(codes)), math.log1p(len(parts))]
-            rows.append(row + [self._order(parts)] if with_order else row)
-        return np.array(rows, dtype=float)
+        pair = getattr(self, "pair_model_", None)
+        weights = None if pair is None else pair.coef_.ravel()
+        bias = 0.0 if pair is None else float(pair.intercept_[0])
+        return coherence_features(list(texts), self._counts(), weights, bias)
 
     # -- estimator contract
 
@@ -291,3 +176,6 @@ def disorder(text: str, rng: np.random.Generator) -> str:
     for i in moved:
         keep.insert(int(rng.integers(0, len(keep) + 1)), parts[i])
     return "\n".join(keep)
+
+
+__all__ = ["FEATURES", "CoherenceModel", "disorder", "pair_features", "sentences", "token_classes"]

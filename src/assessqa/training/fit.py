@@ -35,13 +35,10 @@ from assessqa.models.bundle import (
     apply_temperature,
     expected_calibration_error,
     fit_temperature,
-    make_dimension_model,
-    make_evidence_model,
-    make_multilabel_classifier,
-    make_text_classifier,
 )
 from assessqa.models.coherence import CoherenceModel, disorder
 from assessqa.models.config import resolve_config
+from assessqa.training.estimators import make_dimension_model, make_evidence_model, make_multilabel_classifier, make_text_classifier
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
 from assessqa.pipeline import CandidateScores, Segmented, grade_features, plan_outputs, score_candidates, segment, tag_cues
 from assessqa.segment import build_pipeline

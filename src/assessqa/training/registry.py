@@ -20,7 +20,7 @@ import numpy as np
 
 from assessqa import errors
 from assessqa.models.bundle import expected_calibration_error
-from assessqa.models.store import read_meta
+from assessqa.models.store import read_meta, verify_runtime
 from assessqa.schemas import ACTION_FLAGS, AnnotatedDocument, DIMENSIONS
 from assessqa.scoring import Scorer
 from assessqa.training.evaluation import Collected, _kappa, collect_each
@@ -150,7 +150,7 @@ def promote(candidate: Path, target: Path, comparison: Comparison, force: bool =
         raise errors.promotion_refused(str(candidate), worse)
     if force and not reason:
         raise errors.promotion_refused(str(candidate), ["--force needs --reason, which is recorded in meta.json"])
-    read_meta(candidate)  # only a folder that loads is promoted
+    verify_runtime(candidate)  # only a folder that loads, with twins that match its estimators, is promoted
     meta_path = Path(candidate) / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     record = {

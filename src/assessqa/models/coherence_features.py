@@ -1,0 +1,217 @@
+"""What the coherence check reads of a text, with numpy alone: shared by the estimator that learns it
+(:mod:`assessqa.models.coherence`, training) and its scoring twin (:mod:`assessqa.models.compiled`).
+
+The statistics are described in :mod:`assessqa.models.coherence`. The pair features of the next-sentence model are
+hashed exactly as scikit-learn's ``FeatureHasher(n_features=2**17, alternate_sign=False)`` hashes them (MurmurHash3,
+tested against it), so a model fitted with scikit-learn scores the same here without importing it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
+
+_TOKEN = re.compile(r"\n|[A-Za-z]+(?:'[a-z]+)?|\d+|[^\sA-Za-z\d]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
+_CONTENT = re.compile(r"[a-z]{4,}")
+SHAPES = ("<lower>", "<Title>", "<UPPER>", "<digit>", "<nl>")
+FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order")
+PAIR_FEATURES = 2**17
+_ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
+_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+
+
+def token_classes(text: str) -> list[str]:
+    """Function words as themselves, every other token by its shape."""
+    out = []
+    for token in _TOKEN.findall(text):
+        lower = token.lower()
+        if token == "\n":
+            out.append("<nl>")
+        elif lower in STOP_WORDS:
+            out.append(lower)
+        elif token.isdigit():
+            out.append("<digit>")
+        elif token.isalpha() or "'" in token:
+            out.append("<UPPER>" if token.isupper() and len(token) > 1 else "<Title>" if token[0].isupper() else "<lower>")
+        else:
+            out.append(token)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+
+
+def _heading_like(sentence: str) -> bool:
+    return len(sentence.split()) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
+
+
+class Seam:
+    """What :func:`pair_features` reads of one sentence, computed once per sentence."""
+
+    __slots__ = ("classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open")
+
+    def __init__(self, sentence: str) -> None:
+        self.classes = token_classes(sentence)
+        self.words = set(_CONTENT.findall(sentence.lower()))
+        self.stems = {w[:5] for w in self.words}
+        self.names = set(_CAPITALISED.findall(sentence))
+        first = sentence.split()[0].lower().strip(',:;"') if sentence.split() else ""
+        self.first = first if first in STOP_WORDS else (self.classes[0] if self.classes else "")
+        self.heading = _heading_like(sentence)
+        match = _ENUMERATOR.match(sentence)
+        self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
+        self.dates = [(int(y) % 100, int(m), int(d)) for d, m, y in _DATE.findall(sentence)]
+        self.quote_open = sentence.count('"') % 2
+
+
+def pair_features(a: str | Seam, b: str | Seam) -> list[str]:
+    """What the seam between sentence ``a`` and the sentence ``b`` after it looks like, as strings to hash."""
+    a = a if isinstance(a, Seam) else Seam(a)
+    b = b if isinstance(b, Seam) else Seam(b)
+    end, start = (a.classes[-1] if a.classes else ""), (b.classes[0] if b.classes else "")
+    shared = len(a.words & b.words)
+    features = [
+        f"seam={end}|{start}",
+        f"start2={'_'.join(b.classes[:2])}",
+        f"end2={'_'.join(a.classes[-2:])}",
+        f"seam2={end}|{'_'.join(b.classes[:2])}",
+        f"heading={a.heading}{b.heading}",
+        f"shared={min(3, shared)}",
+        f"shared_stems={min(3, len(a.stems & b.stems))}",
+        f"shared_names={min(2, len(a.names & b.names))}",
+        f"first={b.first}|named_before={bool(a.names)}",
+        f"first={b.first}|shared={min(2, shared)}",
+        f"quotes_open={a.quote_open}{b.quote_open}",
+    ]
+    if a.enumerator and b.enumerator:
+        (wa, na), (wb, nb) = a.enumerator, b.enumerator
+        step = "next" if nb == na + 1 else "same" if nb == na else "back" if nb < na else "jump"
+        features.append(f"numbered={step}|{wa == wb}")
+    elif b.enumerator:
+        features.append(f"numbered=starts|{b.enumerator[1] == 1}")
+    elif a.enumerator:
+        features.append("numbered=ends")
+    if a.dates and b.dates:
+        features.append(f"dates={'on' if b.dates[0] >= a.dates[-1] else 'back'}")
+    return features
+
+
+def murmurhash3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 (x86, 32-bit), signed, as scikit-learn's ``murmurhash3_32`` returns it."""
+    c1, c2, mask = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
+    h = seed & mask
+    body = len(data) // 4 * 4
+    for i in range(0, body, 4):
+        k = (int.from_bytes(data[i : i + 4], "little") * c1) & mask
+        k = (((k << 15) | (k >> 17)) & mask) * c2 & mask
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & mask
+        h = (h * 5 + 0xE6546B64) & mask
+    tail = data[body:]
+    if tail:
+        k = int.from_bytes(tail, "little")
+        k = (k * c1) & mask
+        k = (((k << 15) | (k >> 17)) & mask) * c2 & mask
+        h ^= k
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+@lru_cache(maxsize=1 << 16)
+def pair_feature_index(feature: str) -> int:
+    """The column ``FeatureHasher(n_features=PAIR_FEATURES, input_type="string")`` puts ``feature`` in. The same
+    few thousand seam strings recur in every document, so the pure-Python hash runs once for each."""
+    return abs(murmurhash3_32(feature.encode("utf-8"))) % PAIR_FEATURES
+
+
+@dataclass
+class ClassNgrams:
+    """The class n-gram counts behind ``grammar_gain``: sorted integer keys and their counts."""
+
+    vocab: list[str]
+    unigram_counts: np.ndarray
+    bigram_keys: np.ndarray
+    bigram_counts: np.ndarray
+    trigram_keys: np.ndarray
+    trigram_counts: np.ndarray
+    smoothing: float
+
+    def __post_init__(self) -> None:
+        self.index = {c: i for i, c in enumerate(self.vocab)}
+        self._total = float(self.unigram_counts.sum())
+
+    def codes(self, text: str) -> np.ndarray:
+        unknown = len(self.vocab)
+        return np.array([self.index.get(c, unknown) for c in token_classes(text)], dtype=np.int64)
+
+    def grammar_gain(self, codes: np.ndarray) -> float:
+        if len(codes) < 3:
+            return 0.0
+        size = len(self.vocab) + 1
+        k = self.smoothing
+        context = codes[:-2] * size + codes[1:-1]
+        tri = context * size + codes[2:]
+        p_tri = (_lookup(self.trigram_keys, self.trigram_counts, tri) + k) / (
+            _lookup(self.bigram_keys, self.bigram_counts, context) + k * size
+        )
+        p_uni = (self.unigram_counts[codes[2:]] + k) / (self._total + k * size)
+        return float(np.mean(np.log(p_tri) - np.log(p_uni)))
+
+
+def _lookup(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    at = np.searchsorted(keys, wanted)
+    at = np.minimum(at, len(keys) - 1)
+    return np.where(keys[at] == wanted, counts[at], 0)
+
+
+def cohesion(parts: list[str]) -> float:
+    """How much more content words adjacent sentences share than random pairs of the same document's sentences."""
+    bags = [set(_CONTENT.findall(s.lower())) for s in parts]
+    bags = [b for b in bags if b]
+    if len(bags) < 3:
+        return 0.0
+
+    def overlap(a: set[str], b: set[str]) -> float:
+        return len(a & b) / len(a | b)
+
+    adjacent = np.mean([overlap(a, b) for a, b in zip(bags, bags[1:])])
+    rng = np.random.default_rng(len(bags))
+    pairs = rng.integers(0, len(bags), size=(min(200, len(bags) * 4), 2))
+    anywhere = np.mean([overlap(bags[i], bags[j]) for i, j in pairs if i != j] or [0.0])
+    return float(adjacent - anywhere)
+
+
+def order(parts: list[str], pair_weights: np.ndarray, pair_bias: float) -> float:
+    """Summed next-sentence evidence: mean log-odds over adjacent pairs times the square root of their number."""
+    if len(parts) < 2:
+        return 0.0
+    seams = [Seam(p) for p in parts]
+    odds = [
+        pair_bias + float(pair_weights[[pair_feature_index(f) for f in pair_features(a, b)]].sum())
+        for a, b in zip(seams, seams[1:])
+    ]
+    return float(np.mean(odds) * math.sqrt(len(odds)))
+
+
+def coherence_features(texts: list[str], counts: ClassNgrams, pair_weights: np.ndarray | None, pair_bias: float) -> np.ndarray:
+    """Rows of :data:`FEATURES` (without ``order`` for a check saved before the next-sentence model existed)."""
+    rows = []
+    for text in texts:
+        codes = counts.codes(text)
+        parts = sentences(text)
+        row = [counts.grammar_gain(codes), cohesion(parts), math.log1p(len(codes)), math.log1p(len(parts))]
+        rows.append(row + [order(parts, pair_weights, pair_bias)] if pair_weights is not None else row)
+    return np.array(rows, dtype=float)

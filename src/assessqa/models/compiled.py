@@ -1,0 +1,507 @@
+"""The fitted parts of a model as arrays, applied with numpy alone: scoring without importing scikit-learn.
+
+Importing scikit-learn and skops takes about 1.7 s and 120 MB before a model is read, and reading skops files
+another 1.5 s; a command that scores one document, or a service worker that restarts, pays both. Every part
+assessqa trains is a small linear model or tree ensemble, so at save time each fitted estimator is also written
+as its arrays (``runtime.safetensors``) and a description (``runtime.json``): vocabularies, feature names, classes.
+Scoring reads those. The skops files stay the trained estimators of record (retraining, inspection, this export).
+
+Each twin computes what its estimator computes, in the same order of steps (tests/test_compiled.py compares every
+part's probabilities on the corpus, and the parity test compares grades):
+
+- :class:`TextLinear`: ``TfidfVectorizer`` (word n-grams, lower case, sublinear tf, idf, l2) followed by one
+  logistic regression (binary) or one per label (one-vs-rest, each column its own sigmoid);
+- :class:`OrdinalLinear`: ``DictVectorizer`` -> ``StandardScaler`` -> :class:`~assessqa.models.ordinal.OrdinalClassifier`;
+- :class:`BoostedTrees`: a binary ``HistGradientBoostingClassifier`` on numeric features;
+- :class:`CoherenceTwin`: :class:`~assessqa.models.coherence.CoherenceModel`.
+
+Nothing here executes anything read from a file: the files hold numbers and strings, checked on load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from assessqa.models.coherence_features import ClassNgrams, coherence_features
+
+RUNTIME_JSON = "runtime.json"
+RUNTIME_ARRAYS = "runtime.safetensors"
+RUNTIME_FORMAT = 1
+
+
+class RuntimeFormatError(ValueError):
+    """A runtime description that does not hold what its part needs (a damaged or hand-edited file)."""
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # The same formula as scipy.special.expit, without importing scipy for it.
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _two_columns(p: np.ndarray) -> np.ndarray:
+    return np.column_stack([1.0 - p, p])
+
+
+class TextLinear:
+    """TF-IDF word n-grams and logistic outputs. ``outputs="binary"`` gives ``predict_proba`` of shape (n, 2);
+    ``"one_vs_rest"`` gives one sigmoid per label, (n, labels), as :func:`assessqa.models.bundle.one_vs_rest_proba`.
+    """
+
+    kind = "text_linear"
+
+    def __init__(
+        self,
+        vocabulary: list[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        ngram_max: int,
+        lowercase: bool,
+        token_pattern: str,
+        sublinear_tf: bool,
+        outputs: str,
+        classes: list[Any],
+    ) -> None:
+        if coef.shape != (len(vocabulary), len(intercept)) or idf.shape != (len(vocabulary),):
+            raise RuntimeFormatError("vocabulary, idf and weights do not have matching sizes")
+        if outputs not in ("binary", "one_vs_rest"):
+            raise RuntimeFormatError(f"unknown outputs {outputs!r}")
+        self.vocabulary = vocabulary
+        self.index = {term: i for i, term in enumerate(vocabulary)}
+        self.idf = idf
+        self.coef = coef
+        self.intercept = intercept
+        self.ngram_max = ngram_max
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self._token = re.compile(token_pattern)
+        self.sublinear_tf = sublinear_tf
+        self.outputs = outputs
+        self.classes_ = np.array(classes)
+
+    def _terms(self, text: str) -> Counter[int]:
+        tokens = self._token.findall(text.lower() if self.lowercase else text)
+        index = self.index
+        counts: Counter[int] = Counter()
+        for n in range(1, self.ngram_max + 1):
+            grams = tokens if n == 1 else [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            counts.update(c for c in map(index.get, grams) if c is not None)
+        return counts
+
+    def decision_function(self, texts: list[str]) -> np.ndarray:
+        rows, cols, vals = [], [], []
+        for i, text in enumerate(texts):
+            counts = self._terms(text)
+            # scikit-learn sorts each row's columns; the products below are summed in that order too.
+            for c in sorted(counts):
+                rows.append(i)
+                cols.append(c)
+                vals.append(counts[c])
+        out = np.tile(self.intercept, (len(texts), 1)).astype(float)
+        if not cols:
+            return out
+        r, c, v = np.array(rows), np.array(cols), np.array(vals, dtype=float)
+        if self.sublinear_tf:
+            v = np.log(v) + 1.0
+        v *= self.idf[c]
+        norms = np.sqrt(np.bincount(r, weights=v * v, minlength=len(texts)))
+        v /= norms[r]
+        starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+        out[r[starts]] += np.add.reduceat(v[:, None] * self.coef[c], starts, axis=0)
+        return out
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        p = _sigmoid(self.decision_function(list(texts)))
+        return _two_columns(p[:, 0]) if self.outputs == "binary" else p
+
+    # -- conversion
+
+    @classmethod
+    def from_estimator(cls, pipeline: Any) -> "TextLinear":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        vectoriser, clf = pipeline[0], pipeline[-1]
+        settings = vectoriser.get_params()
+        unsupported = {
+            "analyzer": "word", "preprocessor": None, "tokenizer": None, "stop_words": None,
+            "strip_accents": None, "binary": False, "norm": "l2", "use_idf": True,
+        }
+        for key, wanted in unsupported.items():
+            if settings[key] != wanted:
+                raise RuntimeFormatError(f"TfidfVectorizer({key}={settings[key]!r}) has no runtime twin")
+        if settings["ngram_range"][0] != 1:
+            raise RuntimeFormatError("only n-gram ranges starting at 1 have a runtime twin")
+        vocabulary = [""] * len(vectoriser.vocabulary_)
+        for term, i in vectoriser.vocabulary_.items():
+            vocabulary[i] = term
+        if isinstance(clf, OneVsRestClassifier):
+            if not all(isinstance(e, LogisticRegression) and e.coef_.shape[0] == 1 for e in clf.estimators_):
+                raise RuntimeFormatError("a one-vs-rest part whose labels are not binary logistic regressions")
+            coef = np.vstack([e.coef_ for e in clf.estimators_]).T
+            intercept = np.array([e.intercept_[0] for e in clf.estimators_])
+            outputs, classes = "one_vs_rest", list(clf.classes_)
+        elif isinstance(clf, LogisticRegression) and clf.coef_.shape[0] == 1:
+            coef, intercept, outputs, classes = clf.coef_.T, clf.intercept_, "binary", list(clf.classes_)
+        else:
+            raise RuntimeFormatError(f"{type(clf).__name__} has no runtime twin")
+        return cls(
+            vocabulary,
+            np.asarray(vectoriser.idf_, dtype=float),
+            np.ascontiguousarray(coef, dtype=float),
+            np.asarray(intercept, dtype=float),
+            int(settings["ngram_range"][1]),
+            bool(settings["lowercase"]),
+            str(settings["token_pattern"]),
+            bool(settings["sublinear_tf"]),
+            outputs,
+            [_plain(c) for c in classes],
+        )
+
+    def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        spec = {
+            "kind": self.kind, "vocabulary": self.vocabulary, "ngram_max": self.ngram_max, "lowercase": self.lowercase,
+            "token_pattern": self.token_pattern, "sublinear_tf": self.sublinear_tf, "outputs": self.outputs,
+            "classes": [_plain(c) for c in self.classes_],
+        }
+        return spec, {"idf": self.idf, "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def build(cls, spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> "TextLinear":
+        return cls(
+            _strings(spec, "vocabulary"), arrays["idf"], arrays["coef"], arrays["intercept"], _int(spec, "ngram_max"),
+            bool(spec["lowercase"]), str(spec["token_pattern"]), bool(spec["sublinear_tf"]), str(spec["outputs"]),
+            list(spec["classes"]),
+        )
+
+
+class OrdinalLinear:
+    """Named numeric features, standardised, into cumulative logistic thresholds ("is the grade above k?")."""
+
+    kind = "ordinal_linear"
+
+    def __init__(
+        self, feature_names: list[str], mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray, classes: list[int]
+    ) -> None:
+        if mean.shape != (len(feature_names),) or scale.shape != mean.shape:
+            raise RuntimeFormatError("feature names and scaler arrays do not have matching sizes")
+        if coef.shape != (max(0, len(classes) - 1), len(feature_names)) or intercept.shape != (coef.shape[0],):
+            raise RuntimeFormatError("threshold weights do not match the classes and features")
+        self.feature_names = feature_names
+        self.index = {name: i for i, name in enumerate(feature_names)}
+        self.mean, self.scale, self.coef, self.intercept = mean, scale, coef, intercept
+        self.classes_ = np.array(classes)
+
+    def _matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
+        X = np.zeros((len(rows), len(self.feature_names)))
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                if isinstance(value, str):  # as DictVectorizer one-hot encodes a string value
+                    name, value = f"{name}={value}", 1.0
+                j = self.index.get(name)
+                if j is not None:
+                    X[i, j] = value
+        return X
+
+    def predict_proba(self, rows: list[dict[str, float]]) -> np.ndarray:
+        X = (self._matrix(list(rows)) - self.mean) / self.scale
+        if len(self.classes_) == 1:
+            return np.ones((len(X), 1))
+        above = _sigmoid(X @ self.coef.T + self.intercept)
+        above = np.minimum.accumulate(above, axis=1)
+        k = len(self.classes_)
+        proba = np.empty((len(X), k))
+        proba[:, 0] = 1.0 - above[:, 0]
+        for i in range(1, k - 1):
+            proba[:, i] = above[:, i - 1] - above[:, i]
+        proba[:, -1] = above[:, -1]
+        proba = np.clip(proba, 1e-6, None)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    @classmethod
+    def from_estimator(cls, pipeline: Any) -> "OrdinalLinear":
+        from sklearn.linear_model import LogisticRegression
+
+        from assessqa.models.ordinal import OrdinalClassifier
+
+        vec, scaler, ordinal = pipeline[0], pipeline[1], pipeline[-1]
+        if not isinstance(ordinal, OrdinalClassifier) or not all(isinstance(e, LogisticRegression) for e in ordinal.estimators_):
+            raise RuntimeFormatError(f"{type(ordinal).__name__} has no runtime twin")
+        if vec.separator != "=" or not (scaler.with_mean and scaler.with_std):
+            raise RuntimeFormatError("only the default DictVectorizer and StandardScaler have a runtime twin")
+        k = len(ordinal.estimators_)
+        coef = np.vstack([e.coef_ for e in ordinal.estimators_]) if k else np.zeros((0, len(vec.feature_names_)))
+        intercept = np.array([e.intercept_[0] for e in ordinal.estimators_], dtype=float)
+        return cls(
+            [str(n) for n in vec.feature_names_],
+            np.asarray(scaler.mean_, dtype=float),
+            np.asarray(scaler.scale_, dtype=float),
+            np.ascontiguousarray(coef, dtype=float),
+            intercept,
+            [int(c) for c in ordinal.classes_],
+        )
+
+    def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        spec = {"kind": self.kind, "feature_names": self.feature_names, "classes": [int(c) for c in self.classes_]}
+        return spec, {"mean": self.mean, "scale": self.scale, "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def build(cls, spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> "OrdinalLinear":
+        return cls(
+            _strings(spec, "feature_names"), arrays["mean"], arrays["scale"], arrays["coef"], arrays["intercept"],
+            [int(c) for c in spec["classes"]],
+        )
+
+
+class BoostedTrees:
+    """A binary gradient-boosted tree ensemble: the baseline log-odds plus one leaf value from each tree.
+
+    The trees are flattened into one node table (``left``/``right`` index into it) and every sample walks every
+    tree at once, one depth level per numpy step. The split rule is scikit-learn's: a missing value goes the
+    side ``missing_left`` says, otherwise ``x <= threshold`` goes left.
+    """
+
+    kind = "boosted_trees"
+
+    def __init__(
+        self,
+        roots: np.ndarray,
+        feature: np.ndarray,
+        threshold: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        missing_left: np.ndarray,
+        leaf: np.ndarray,
+        value: np.ndarray,
+        baseline: float,
+        n_features: int,
+        classes: list[Any],
+    ) -> None:
+        size = len(feature)
+        if any(len(a) != size for a in (threshold, left, right, missing_left, leaf, value)):
+            raise RuntimeFormatError("tree node arrays do not have matching sizes")
+        inner = ~leaf.astype(bool)
+        for name, a in (("roots", roots), ("left", left[inner]), ("right", right[inner])):
+            if len(a) and (a.min() < 0 or a.max() >= size):
+                raise RuntimeFormatError(f"tree {name} point outside the node table")
+        if len(feature[inner]) and (feature[inner].min() < 0 or feature[inner].max() >= n_features):
+            raise RuntimeFormatError("a tree splits on a feature the model does not have")
+        self.roots = roots.astype(np.int64)
+        self.feature, self.threshold = feature.astype(np.int64), threshold.astype(float)
+        self.left, self.right = left.astype(np.int64), right.astype(np.int64)
+        self.missing_left, self.leaf = missing_left.astype(bool), leaf.astype(bool)
+        self.value, self.baseline, self.n_features = value.astype(float), float(baseline), int(n_features)
+        self.classes_ = np.array(classes)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} features, got shape {X.shape}")
+        node = np.broadcast_to(self.roots, (len(X), len(self.roots))).copy()
+        rows = np.arange(len(X))[:, None]
+        # Depth is bounded by the node count; the loop ends when every walk has reached a leaf.
+        for _ in range(len(self.feature)):
+            inner = ~self.leaf[node]
+            if not inner.any():
+                break
+            x = X[rows, self.feature[node]]
+            go_left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
+            node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
+        return self.baseline + self.value[node].sum(axis=1)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return _two_columns(_sigmoid(self.decision_function(X)))
+
+    @classmethod
+    def from_estimator(cls, model: Any) -> "BoostedTrees":
+        predictors = model._predictors
+        if len(model.classes_) != 2 or any(len(it) != 1 for it in predictors):
+            raise RuntimeFormatError("only binary gradient-boosted trees have a runtime twin")
+        if getattr(model, "is_categorical_", None) is not None and np.any(model.is_categorical_):
+            raise RuntimeFormatError("categorical splits have no runtime twin")
+        tables, roots, offset = [], [], 0
+        for [tree] in predictors:
+            nodes = tree.nodes
+            roots.append(offset)
+            tables.append((nodes, offset))
+            offset += len(nodes)
+
+        def column(name: str, shift: bool = False) -> np.ndarray:
+            return np.concatenate([nodes[name].astype(np.int64) + off if shift else nodes[name] for nodes, off in tables])
+
+        return cls(
+            np.array(roots, dtype=np.int64),
+            column("feature_idx").astype(np.int64),
+            column("num_threshold").astype(float),
+            column("left", shift=True),
+            column("right", shift=True),
+            column("missing_go_to_left").astype(bool),
+            column("is_leaf").astype(bool),
+            column("value").astype(float),
+            float(np.asarray(model._baseline_prediction).ravel()[0]),
+            int(model.n_features_in_),
+            [_plain(c) for c in model.classes_],
+        )
+
+    def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        spec = {"kind": self.kind, "baseline": self.baseline, "n_features": self.n_features, "classes": [_plain(c) for c in self.classes_]}
+        arrays = {
+            "roots": self.roots, "feature": self.feature, "threshold": self.threshold, "left": self.left, "right": self.right,
+            "missing_left": self.missing_left.astype(np.uint8), "leaf": self.leaf.astype(np.uint8), "value": self.value,
+        }
+        return spec, arrays
+
+    @classmethod
+    def build(cls, spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> "BoostedTrees":
+        return cls(
+            arrays["roots"], arrays["feature"], arrays["threshold"], arrays["left"], arrays["right"], arrays["missing_left"],
+            arrays["leaf"], arrays["value"], float(spec["baseline"]), _int(spec, "n_features"), list(spec["classes"]),
+        )
+
+
+class CoherenceTwin:
+    """:class:`~assessqa.models.coherence.CoherenceModel`'s ``predict_proba`` from its arrays."""
+
+    kind = "coherence"
+
+    def __init__(
+        self,
+        counts: ClassNgrams,
+        pair_weights: np.ndarray | None,
+        pair_bias: float,
+        scale: np.ndarray,
+        coef: np.ndarray,
+        intercept: float,
+        classes: list[int],
+    ) -> None:
+        if coef.shape != scale.shape:
+            raise RuntimeFormatError("coherence weights and scale do not have matching sizes")
+        self.counts, self.pair_weights, self.pair_bias = counts, pair_weights, pair_bias
+        self.scale, self.coef, self.intercept = scale, coef, intercept
+        self.classes_ = np.array(classes)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias) / self.scale
+        return _two_columns(_sigmoid(X @ self.coef + self.intercept))
+
+    @classmethod
+    def from_estimator(cls, model: Any) -> "CoherenceTwin":
+        pair = getattr(model, "pair_model_", None)
+        clf = model.classifier_
+        if clf.coef_.shape[0] != 1:
+            raise RuntimeFormatError("the coherence classifier is not binary")
+        return cls(
+            model._counts(),
+            None if pair is None else np.asarray(pair.coef_.ravel(), dtype=float),
+            0.0 if pair is None else float(pair.intercept_[0]),
+            np.asarray(model.scale_, dtype=float),
+            np.asarray(clf.coef_.ravel(), dtype=float),
+            float(clf.intercept_[0]),
+            [int(c) for c in model.classes_],
+        )
+
+    def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        c = self.counts
+        spec = {
+            "kind": self.kind, "vocab": c.vocab, "smoothing": c.smoothing, "pair_bias": self.pair_bias,
+            "intercept": self.intercept, "classes": [int(x) for x in self.classes_], "has_pairs": self.pair_weights is not None,
+        }
+        arrays = {
+            "unigram_counts": c.unigram_counts, "bigram_keys": c.bigram_keys, "bigram_counts": c.bigram_counts,
+            "trigram_keys": c.trigram_keys, "trigram_counts": c.trigram_counts, "scale": self.scale, "coef": self.coef,
+        }
+        if self.pair_weights is not None:
+            arrays["pair_weights"] = self.pair_weights
+        return spec, arrays
+
+    @classmethod
+    def build(cls, spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> "CoherenceTwin":
+        counts = ClassNgrams(
+            _strings(spec, "vocab"), arrays["unigram_counts"], arrays["bigram_keys"], arrays["bigram_counts"],
+            arrays["trigram_keys"], arrays["trigram_counts"], float(spec["smoothing"]),
+        )
+        if len(counts.unigram_counts) != len(counts.vocab) + 1:
+            raise RuntimeFormatError("class n-gram counts do not match the class vocabulary")
+        return cls(
+            counts, arrays["pair_weights"] if spec["has_pairs"] else None, float(spec["pair_bias"]), arrays["scale"],
+            arrays["coef"], float(spec["intercept"]), [int(c) for c in spec["classes"]],
+        )
+
+
+_KINDS = {k.kind: k for k in (TextLinear, OrdinalLinear, BoostedTrees, CoherenceTwin)}
+Twin = TextLinear | OrdinalLinear | BoostedTrees | CoherenceTwin
+
+
+def twin_of(estimator: Any) -> Twin:
+    """The runtime twin of a fitted part assessqa trains; raises :class:`RuntimeFormatError` for any other."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+
+    from assessqa.models.coherence import CoherenceModel
+
+    if isinstance(estimator, Pipeline) and isinstance(estimator[0], TfidfVectorizer):
+        return TextLinear.from_estimator(estimator)
+    if isinstance(estimator, Pipeline) and isinstance(estimator[0], DictVectorizer):
+        return OrdinalLinear.from_estimator(estimator)
+    if isinstance(estimator, HistGradientBoostingClassifier):
+        return BoostedTrees.from_estimator(estimator)
+    if isinstance(estimator, CoherenceModel):
+        return CoherenceTwin.from_estimator(estimator)
+    raise RuntimeFormatError(f"{type(estimator).__name__} has no runtime twin")
+
+
+def pack(parts: dict[str, Twin]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The runtime description (JSON-ready) and the flat array table (safetensors-ready) of named parts."""
+    specs, arrays = {}, {}
+    for name, twin in parts.items():
+        spec, own = twin.describe()
+        specs[name] = spec
+        for key, value in own.items():
+            arrays[f"{name}/{key}"] = np.ascontiguousarray(value)
+    return {"format": RUNTIME_FORMAT, "parts": specs}, arrays
+
+
+def unpack(description: Any, arrays: dict[str, np.ndarray]) -> dict[str, Twin]:
+    """Named parts from :func:`pack`'s output; raises :class:`RuntimeFormatError` on anything missing or malformed."""
+    if not isinstance(description, dict) or description.get("format") != RUNTIME_FORMAT:
+        raise RuntimeFormatError(f"runtime format {description.get('format') if isinstance(description, dict) else None!r}")
+    parts = description.get("parts")
+    if not isinstance(parts, dict):
+        raise RuntimeFormatError("no parts")
+    out: dict[str, Twin] = {}
+    for name, spec in parts.items():
+        if not isinstance(spec, dict) or spec.get("kind") not in _KINDS:
+            raise RuntimeFormatError(f"part {name!r} is of no known kind")
+        own = {key.rsplit("/", 1)[1]: value for key, value in arrays.items() if key.rsplit("/", 1)[0] == name}
+        try:
+            out[name] = _KINDS[spec["kind"]].build(spec, own)
+        except RuntimeFormatError as exc:
+            raise RuntimeFormatError(f"part {name!r}: {exc}") from exc
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RuntimeFormatError(f"part {name!r} is incomplete ({exc.__class__.__name__}: {exc})") from exc
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars (class labels) as JSON's own types."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _strings(spec: dict[str, Any], key: str) -> list[str]:
+    value = spec[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuntimeFormatError(f"{key} must be a list of strings")
+    return value
+
+
+def _int(spec: dict[str, Any], key: str) -> int:
+    value = spec[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RuntimeFormatError(f"{key} must be a non-negative integer")
+    return value
