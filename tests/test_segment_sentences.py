@@ -36,3 +36,17 @@ def test_headings_are_not_content_sentences(nlp):
 
 def test_empty_document(nlp):
     assert content_sentences(nlp("")) == []
+
+
+def test_the_tokenizer_gives_spacys_tokens_while_caching_whole_documents(corpus):
+    # build_pipeline drops the whitespace special cases so that spaCy keeps caching words after a line break;
+    # every token, its whitespace and its norm must be what spaCy's own English tokenizer gives.
+    import spacy
+
+    from assessqa.segment import build_pipeline
+
+    ours, theirs = build_pipeline(), spacy.blank("en")
+    texts = [d.text for d in corpus[:80]] + ["Line one\n\n\tTabbed  two spaces\u00a0nbsp \n", " \n "]
+    for text in texts + texts:  # twice: the second pass reads the cache
+        a, b = ours.make_doc(text), theirs.make_doc(text)
+        assert [(t.text, t.whitespace_, t.norm_) for t in a] == [(t.text, t.whitespace_, t.norm_) for t in b]

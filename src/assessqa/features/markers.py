@@ -135,17 +135,27 @@ def person_names(text: str) -> list[str]:
 
 
 def mask_names(
-    text: str, names: list[str], adults: list[str] | tuple[str, ...] = (), others: list[str] | tuple[str, ...] = ()
+    text: str, names: list[str] | tuple[str, ...], adults: list[str] | tuple[str, ...] = (), others: list[str] | tuple[str, ...] = ()
 ) -> str:
     """Replace names with placeholders, so that no grade can depend on which names (and so which backgrounds) a
     document mentions: children introduced with an age become ``__child__``, titled adults ``__person__``, every
     other name found by shape ``__name__`` (who a sentence is about still matters, the name must not)."""
-    # Each name also in capitals, as headers and table cells write it ("KEIRA", "OKAFOR").
-    if names:
-        text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in names for v in {n, n.upper()}) + r")\b", "__child__", text)
+    children_re, adults_re, others_re = _name_pattern(tuple(names)), _name_pattern(tuple(adults)), _name_pattern(tuple(others))
+    if children_re is not None:
+        text = children_re.sub("__child__", text)
     text = TITLED_NAME_RE.sub(lambda m: f"{m.group(1)} __person__", text)
-    if adults:
-        text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in adults for v in {n, n.upper()}) + r")\b", "__person__", text)
-    if others:
-        text = re.sub(r"\b(?:" + "|".join(re.escape(v) for n in others for v in {n, n.upper()}) + r")\b", "__name__", text)
+    if adults_re is not None:
+        text = adults_re.sub("__person__", text)
+    if others_re is not None:
+        text = others_re.sub("__name__", text)
     return text
+
+
+@lru_cache(maxsize=512)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a document's names, each also in capitals, as headers and table cells write them ("KEIRA",
+    "OKAFOR"). Built once per document and list, not once per sentence: escaping and joining a long list of names
+    for every sentence cost a fifth of the scoring time."""
+    if not names:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(v) for n in names for v in {n, n.upper()}) + r")\b")

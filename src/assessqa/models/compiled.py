@@ -21,7 +21,6 @@ Nothing here executes anything read from a file: the files hold numbers and stri
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -83,28 +82,26 @@ class TextLinear:
         self.outputs = outputs
         self.classes_ = np.array(classes)
 
-    def _terms(self, text: str) -> Counter[int]:
+    def _columns(self, text: str) -> list[int]:
+        """The vocabulary column of every word n-gram of ``text`` in the vocabulary, repeats included."""
         tokens = self._token.findall(text.lower() if self.lowercase else text)
-        index = self.index
-        counts: Counter[int] = Counter()
-        for n in range(1, self.ngram_max + 1):
-            grams = tokens if n == 1 else [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            counts.update(c for c in map(index.get, grams) if c is not None)
-        return counts
+        get = self.index.get
+        found = [c for c in map(get, tokens) if c is not None]
+        for n in range(2, self.ngram_max + 1):
+            grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            found += [c for c in map(get, grams) if c is not None]
+        return found
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
-        rows, cols, vals = [], [], []
-        for i, text in enumerate(texts):
-            counts = self._terms(text)
-            # scikit-learn sorts each row's columns; the products below are summed in that order too.
-            for c in sorted(counts):
-                rows.append(i)
-                cols.append(c)
-                vals.append(counts[c])
+        columns = [self._columns(text) for text in texts]
         out = np.tile(self.intercept, (len(texts), 1)).astype(float)
-        if not cols:
+        if not any(columns):
             return out
-        r, c, v = np.array(rows), np.array(cols), np.array(vals, dtype=float)
+        size = len(self.vocabulary)
+        rows = np.repeat(np.arange(len(texts)), [len(c) for c in columns])
+        # Counting (row, column) keys sorts each row's terms by column, as scikit-learn's sparse rows are.
+        keys, counts = np.unique(rows * size + np.concatenate([np.asarray(c, dtype=np.int64) for c in columns]), return_counts=True)
+        r, c, v = keys // size, keys % size, counts.astype(float)
         if self.sublinear_tf:
             v = np.log(v) + 1.0
         v *= self.idf[c]
@@ -296,22 +293,39 @@ class BoostedTrees:
         self.missing_left, self.leaf = missing_left.astype(bool), leaf.astype(bool)
         self.value, self.baseline, self.n_features = value.astype(float), float(baseline), int(n_features)
         self.classes_ = np.array(classes)
+        # The walk, as arrays that make every step the same: a leaf is its own child on both sides (so walks
+        # that end early stay put), and the tables are indexed by 2 * node + (goes right).
+        nodes = np.arange(size)
+        self._child = np.where(self.leaf[:, None], nodes[:, None], np.column_stack([self.left, self.right])).ravel()
+        self._split_feature = np.where(self.leaf, 0, self.feature)
+        self._split_at = np.where(self.leaf, np.inf, self.threshold)
+        self._missing_right = np.where(self.leaf, False, ~self.missing_left)
+        self._depth = _max_depth(self.roots, self.leaf, self.left, self.right)
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} features, got shape {X.shape}")
-        node = np.broadcast_to(self.roots, (len(X), len(self.roots))).copy()
-        rows = np.arange(len(X))[:, None]
-        # Depth is bounded by the node count; the loop ends when every walk has reached a leaf.
-        for _ in range(len(self.feature)):
-            inner = ~self.leaf[node]
-            if not inner.any():
+        flat = X.ravel()
+        # One walk per (row, tree), row-major; each step moves only the walks not yet at a leaf (most trees end
+        # well before the deepest path).
+        node = np.tile(self.roots, len(X))
+        offset = np.repeat(np.arange(len(X)) * self.n_features, len(self.roots))
+        walking = np.flatnonzero(~self.leaf[node])
+        missing = bool(np.isnan(flat).any())
+        for _ in range(self._depth):
+            if not len(walking):
                 break
-            x = X[rows, self.feature[node]]
-            go_left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
-            node = np.where(inner, np.where(go_left, self.left[node], self.right[node]), node)
-        return self.baseline + self.value[node].sum(axis=1)
+            at = node[walking]
+            x = flat[offset[walking] + self._split_feature[at]]
+            right = x > self._split_at[at]
+            if missing:
+                # NaN compares false; it goes where the tree sent missing values in training.
+                right = np.where(np.isnan(x), self._missing_right[at], right)
+            at = self._child[2 * at + right]
+            node[walking] = at
+            walking = walking[~self.leaf[at]]
+        return self.baseline + self.value[node].reshape(len(X), len(self.roots)).sum(axis=1)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return _two_columns(_sigmoid(self.decision_function(X)))
@@ -361,6 +375,18 @@ class BoostedTrees:
             arrays["roots"], arrays["feature"], arrays["threshold"], arrays["left"], arrays["right"], arrays["missing_left"],
             arrays["leaf"], arrays["value"], float(spec["baseline"]), _int(spec, "n_features"), list(spec["classes"]),
         )
+
+
+def _max_depth(roots: np.ndarray, leaf: np.ndarray, left: np.ndarray, right: np.ndarray) -> int:
+    """The most splits on any path from a root to a leaf."""
+    depth, frontier = 0, roots[~leaf[roots]]
+    while len(frontier):
+        if depth > len(leaf):
+            raise RuntimeFormatError("the trees have a cycle")
+        children = np.concatenate([left[frontier], right[frontier]])
+        frontier = children[~leaf[children]]
+        depth += 1
+    return depth
 
 
 class CoherenceTwin:

@@ -11,6 +11,7 @@ Importing this package registers the factories, so they can be added to any spaC
 from __future__ import annotations
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 
 from assessqa.segment import actions, doctype, people, roles, sections, sentences  # noqa: F401  (registers factories)
@@ -31,9 +32,20 @@ def build_pipeline(max_length: int = 1_000_000) -> Language:
     register_extensions()
     nlp = spacy.blank("en")
     nlp.max_length = max_length
+    _cache_whole_documents(nlp)
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp
+
+
+def _cache_whole_documents(nlp: Language) -> None:
+    """Drop the tokenizer's special cases for a space, a tab and a line break, which only say "one token, as
+    written": what the affix rules give them anyway. spaCy stops caching a document's words after its first
+    special case (explosion/spaCy#1250), and every document has a line break near its start, so each word was
+    split by the affix regexes afresh: two thirds of the tokenizer's time. Tokens are unchanged (tests/test_segment_sentences.py)."""
+    identity = {text for text, pieces in nlp.tokenizer.rules.items() if text in (" ", "\t", "\n") and pieces == [{ORTH: text}]}
+    if identity:
+        nlp.tokenizer.rules = {text: pieces for text, pieces in nlp.tokenizer.rules.items() if text not in identity}
 
 
 __all__ = ["adult_names", "named_children", "people_of", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]

@@ -14,14 +14,17 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+from spacy.attrs import IS_STOP, IS_TITLE, LENGTH, LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from assessqa.segment.extensions import register_extensions
 
 _TITLES = ["mr", "mrs", "ms", "miss", "dr", "mr.", "mrs.", "ms.", "dr.", "nurse", "sister", "pc", "ds", "dc"]
+_ACTOR_VERBS = ["will", "to", "must", "should", "agreed", "has", "is"]
 
 
 @lru_cache(maxsize=4)
@@ -63,21 +66,31 @@ class RoleMatcher:
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.phrases.add("owner", [nlp.make_doc(term) for term in owners])
         self.phrases.add("non_owner", [nlp.make_doc(term) for term in non_owners])
-        self.names = Matcher(nlp.vocab)
-        # "Ms Begum", "Dr. Patel", "Sister Bello": a title then a capitalised name.
-        self.names.add("owner", [[{"LOWER": {"IN": _TITLES}}, {"IS_TITLE": True}]])
-        # A first name doing something: "Kayla to attend", "Tomasz will". Only the name becomes the span.
-        self.names.add("named_actor", [[{"IS_TITLE": True, "IS_STOP": False, "LENGTH": {">=": 3}}, {"LOWER": {"IN": ["will", "to", "must", "should", "agreed", "has", "is"]}}]])
+        self._titles = np.array([nlp.vocab.strings.add(t) for t in _TITLES], dtype=np.uint64)
+        self._verbs = np.array([nlp.vocab.strings.add(t) for t in _ACTOR_VERBS], dtype=np.uint64)
 
     def __call__(self, doc: Doc) -> list[Span]:
         spans = [Span(doc, s, e, label=self.phrases.vocab.strings[m]) for m, s, e in self.phrases(doc)]
-        for match_id, s, e in self.names(doc):
-            if self.names.vocab.strings[match_id] == "named_actor":
-                spans.append(Span(doc, s, s + 1, label="owner"))
-            else:
-                spans.append(Span(doc, s, e, label="owner"))
+        spans += self._titled_and_actors(doc)
         # Longest match wins, so "all professionals" is a non-owner even though "professionals" is listed too.
         return filter_spans(spans)
+
+    def _titled_and_actors(self, doc: Doc) -> list[Span]:
+        """Two token patterns, read from the Doc's attribute arrays in one pass (a spaCy Matcher with ``IN`` and
+        ``LENGTH`` predicates calls back into Python for every token: it took most of the time of segmenting a plan):
+
+        - a title then a capitalised word ("Ms Begum", "Dr. Patel", "Sister Bello"): both tokens, an owner;
+        - a capitalised word of 3+ letters that is not a stop word, then will/to/must/...: a first name doing
+          something ("Kayla to attend", "Tomasz will"); only the name becomes the owner span.
+        """
+        if len(doc) < 2:
+            return []
+        attrs = doc.to_array([LOWER, IS_TITLE, IS_STOP, LENGTH]).astype(np.uint64)
+        lower, title, stop, length = attrs[:, 0], attrs[:, 1] == 1, attrs[:, 2] == 1, attrs[:, 3]
+        titled = np.isin(lower[:-1], self._titles) & title[1:]
+        actor = title[:-1] & ~stop[:-1] & (length[:-1] >= 3) & np.isin(lower[1:], self._verbs)
+        spans = [Span(doc, int(i), int(i) + 2, label="owner") for i in np.flatnonzero(titled)]
+        return spans + [Span(doc, int(i), int(i) + 1, label="owner") for i in np.flatnonzero(actor)]
 
 
 class RoleTagger:
