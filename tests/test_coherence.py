@@ -39,3 +39,13 @@ def test_shuffled_words_need_review_and_the_original_does_not(scorer, corpus_spl
     assert not any("sensible order" in w for w in original.warnings)
     assert any("sensible order" in w for w in salad.warnings)
     assert all(r.needs_review for r in salad.dimensions.values() if r is not None)
+
+
+def test_a_texts_classes_are_assembled_from_its_sentences_exactly(corpus):
+    from assessqa.models.coherence_features import read_sentences, sentences
+
+    texts = [d.text for d in corpus[:120]] + ["a.\n\n  B c\r\nD.  E!\n", "", "\n\n", "x", "Hello. \n World"]
+    for text in texts:
+        seams, classes = read_sentences(text)
+        assert classes == token_classes(text)
+        assert [s.classes for s in seams] == [token_classes(s) for s in sentences(text)]

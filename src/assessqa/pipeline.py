@@ -34,7 +34,7 @@ from assessqa.features import (
 )
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
-from assessqa.segment import PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
+from assessqa.segment import DOC_TYPE_PIPE, PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -100,11 +100,13 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
     detector component. Assessments skip the plan-only components: they cost more than the others together."""
     out: list[Segmented | None] = [None] * len(texts)
     present = [name for name in PIPE_NAMES if name in nlp.pipe_names]
-    for is_assessment in (True, False):
-        idx = [i for i, t in enumerate(doc_types) if (t == "assessment") == is_assessment]
+    # A document whose type is known skips the rule-based type detector, whose answer it would not read.
+    skipped = {"assessment": PLAN_ONLY_PIPES, "plan": (DOC_TYPE_PIPE,), None: ()}
+    for doc_type, skip in skipped.items():
+        idx = [i for i, t in enumerate(doc_types) if t == doc_type]
         if not idx:
             continue
-        disable = [name for name in PLAN_ONLY_PIPES if name in present] if is_assessment else []
+        disable = [name for name in skip if name in present]
         docs = (nlp.make_doc(texts[i]) for i in idx)
         with nlp.select_pipes(disable=disable):
             for i, doc in zip(idx, _run(nlp, docs, texts, idx)):

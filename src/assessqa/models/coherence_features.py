@@ -177,9 +177,9 @@ def _lookup(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndar
     return np.where(keys[at] == wanted, counts[at], 0)
 
 
-def cohesion(parts: list[str]) -> float:
+def cohesion(parts: list[str] | list[Seam]) -> float:
     """How much more content words adjacent sentences share than random pairs of the same document's sentences."""
-    bags = [set(_CONTENT.findall(s.lower())) for s in parts]
+    bags = [p.words if isinstance(p, Seam) else set(_CONTENT.findall(p.lower())) for p in parts]
     bags = [b for b in bags if b]
     if len(bags) < 3:
         return 0.0
@@ -194,11 +194,11 @@ def cohesion(parts: list[str]) -> float:
     return float(adjacent - anywhere)
 
 
-def order(parts: list[str], pair_weights: np.ndarray, pair_bias: float) -> float:
+def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: float) -> float:
     """Summed next-sentence evidence: mean log-odds over adjacent pairs times the square root of their number."""
     if len(parts) < 2:
         return 0.0
-    seams = [Seam(p) for p in parts]
+    seams = [p if isinstance(p, Seam) else Seam(p) for p in parts]
     odds = [
         pair_bias + float(pair_weights[[pair_feature_index(f) for f in pair_features(a, b)]].sum())
         for a, b in zip(seams, seams[1:])
@@ -206,12 +206,37 @@ def order(parts: list[str], pair_weights: np.ndarray, pair_bias: float) -> float
     return float(np.mean(odds) * math.sqrt(len(odds)))
 
 
+def read_sentences(text: str) -> tuple[list[Seam], list[str]]:
+    """The text's sentences (as :func:`sentences` splits them) read once each, and the token classes of the whole
+    text assembled from theirs: a split only ever falls on whitespace, and the only whitespace that is a token is
+    a line break, so the text's classes are its sentences' classes with ``<nl>`` for each line break between them
+    (tested equal to :func:`token_classes` of the text)."""
+    seams: list[Seam] = []
+    classes: list[str] = []
+    at = 0
+    for match in _SENTENCE_END.finditer(text):
+        _read_piece(text[at : match.start()], seams, classes)
+        classes.extend(["<nl>"] * match.group().count("\n"))
+        at = match.end()
+    _read_piece(text[at:], seams, classes)
+    return seams, classes
+
+
+def _read_piece(piece: str, seams: list[Seam], classes: list[str]) -> None:
+    sentence = piece.strip()
+    if sentence:
+        seam = Seam(sentence)
+        seams.append(seam)
+        classes.extend(seam.classes)
+
+
 def coherence_features(texts: list[str], counts: ClassNgrams, pair_weights: np.ndarray | None, pair_bias: float) -> np.ndarray:
     """Rows of :data:`FEATURES` (without ``order`` for a check saved before the next-sentence model existed)."""
+    unknown = len(counts.vocab)
     rows = []
     for text in texts:
-        codes = counts.codes(text)
-        parts = sentences(text)
-        row = [counts.grammar_gain(codes), cohesion(parts), math.log1p(len(codes)), math.log1p(len(parts))]
-        rows.append(row + [order(parts, pair_weights, pair_bias)] if pair_weights is not None else row)
+        seams, classes = read_sentences(text)
+        codes = np.array([counts.index.get(c, unknown) for c in classes], dtype=np.int64)
+        row = [counts.grammar_gain(codes), cohesion(seams), math.log1p(len(codes)), math.log1p(len(seams))]
+        rows.append(row + [order(seams, pair_weights, pair_bias)] if pair_weights is not None else row)
     return np.array(rows, dtype=float)

@@ -25,6 +25,8 @@ from assessqa.segment.sections import category_at, content_sentences
 PIPE_NAMES = ("assessqa_sentences", "assessqa_sections", "assessqa_people", "assessqa_roles", "assessqa_actions", "assessqa_doc_type")
 # Components whose results only plans use (and the rule-based type detector, which reads the action items).
 PLAN_ONLY_PIPES = ("assessqa_roles", "assessqa_actions", "assessqa_doc_type")
+# The rule-based type detector: only documents whose type is neither given nor detected by the model need it.
+DOC_TYPE_PIPE = "assessqa_doc_type"
 
 
 def build_pipeline(max_length: int = 1_000_000) -> Language:
@@ -48,4 +50,4 @@ def _cache_whole_documents(nlp: Language) -> None:
         nlp.tokenizer.rules = {text: pieces for text, pieces in nlp.tokenizer.rules.items() if text not in identity}
 
 
-__all__ = ["adult_names", "named_children", "people_of", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]
+__all__ = ["DOC_TYPE_PIPE", "adult_names", "named_children", "people_of", "PIPE_NAMES", "PLAN_ONLY_PIPES", "build_pipeline", "category_at", "content_sentences", "remember_text", "roles_in", "source_text"]

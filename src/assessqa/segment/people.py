@@ -59,8 +59,10 @@ def _wordlist() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["words"]), frozenset(data["acronyms"])
 
 
+@lru_cache(maxsize=8)
 def _child_mentions(text: str) -> dict[str, tuple[int, int, int]]:
-    """Each child's age and the character range of their first introduction."""
+    """Each child's age and the character range of their first introduction (read-only: the result is cached,
+    since the component, the masker and two grade features each ask about the same text in turn)."""
     words, _ = _wordlist()
     found: dict[str, tuple[int, int, int]] = {}
     surnames: set[int] = set()
