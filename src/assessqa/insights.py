@@ -74,7 +74,8 @@ def child_coverage(
     out = []
     for name, age in children:
         rows = about[name]
-        mentions = sum(1 for u in units if re.search(rf"\b{re.escape(name)}\b", u.text))
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        mentions = sum(1 for u in units if word.search(u.text))
         out.append(
             ChildCoverage(
                 name=name,

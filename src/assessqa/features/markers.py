@@ -65,10 +65,16 @@ _DOMAIN_RE = re.compile(
 )
 
 
+# The same words matched in lower-cased ASCII text: a case-blind match tries every case at every position and took
+# four times as long. Only for ASCII text, where lower-casing is exactly what IGNORECASE compares.
+_DOMAIN_LOWER_RE = re.compile(_DOMAIN_RE.pattern)
+
+
 def domain_density(text: str) -> float:
     """Children's social care words per 100 words: near zero for off-topic text and gibberish."""
     words = max(1, len(text.split()))
-    return 100.0 * len(_DOMAIN_RE.findall(text)) / words
+    found = _DOMAIN_LOWER_RE.findall(text.lower()) if text.isascii() else _DOMAIN_RE.findall(text)
+    return 100.0 * len(found) / words
 
 @lru_cache(maxsize=4096)
 def _parses_as_date(expression: str) -> bool:

@@ -50,14 +50,16 @@ _WORD_RE = re.compile(r"[\w'-]+")
 def unit_reprs(units: list[SentenceUnit]) -> list[str]:
     """What the evidence tagger reads for each sentence: its own representation, then the first words of the
     sentence before it (names masked), each prefixed ``P_`` so context never counts as the sentence's own words."""
+    # Each sentence is masked once and read twice: as itself, and as the context of the sentence after it.
+    masked = [mask_names(u.text, u.names, u.adults, u.others) for u in units]
     out = []
     for i, unit in enumerate(units):
+        own = f"{masked[i]} __sec_{unit.category or 'none'}__ " + " ".join(sentence_markers(unit.text))
         if i == 0:
-            out.append(unit.repr)
+            out.append(own)
             continue
-        before = units[i - 1]
-        words = _WORD_RE.findall(mask_names(before.text, list(before.names), before.adults, before.others).lower())[:CONTEXT_WORDS]
-        out.append(unit.repr + "".join(f" P_{w}" for w in words))
+        words = _WORD_RE.findall(masked[i - 1].lower())[:CONTEXT_WORDS]
+        out.append(own + "".join(f" P_{w}" for w in words))
     return out
 
 

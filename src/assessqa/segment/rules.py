@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -67,16 +67,22 @@ class SectionRules:
     boilerplate: tuple[re.Pattern[str], ...]
     # Labels of form fields ("Action:", "By when:") that never start a section of their own.
     field_labels: frozenset[str]
+    # Headings already categorised: a council's template repeats the same few dozen in every document, and each
+    # new one is tried against every rule in turn.
+    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def categorise(self, heading: str) -> str | None:
         """Return the category of a heading, or None when no rule matches.
 
         Example: ``categorise("SECTION 4 - CHILD'S VIEWS")`` returns ``"child_views"``.
         """
-        for category, pattern in self.rules:
-            if pattern.search(heading):
-                return category
-        return None
+        if heading in self._seen:
+            return self._seen[heading]
+        found = next((category for category, pattern in self.rules if pattern.search(heading)), None)
+        if len(self._seen) >= 100_000:  # a bound for long-running services; headings that recur are seen again soon
+            self._seen.clear()
+        self._seen[heading] = found
+        return found
 
     def is_boilerplate(self, line: str) -> bool:
         return any(p.search(line) for p in self.boilerplate)
