@@ -21,6 +21,7 @@ from assessqa import __version__
 from assessqa.api import docs, operations, page, scoring
 from assessqa.api.accesslog import service_log
 from assessqa.api.auth import KeyStore
+from assessqa.api.batching import MicroBatcher
 from assessqa.api.limits import AuthFailureLimiter, RateLimiter, WorkLimits
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.api.middleware import BodyLimitMiddleware, GuardMiddleware, ObserveMiddleware
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
                 raise
         # Warm the pipeline so the first real request does not pay for lazy initialisation.
         await anyio.to_thread.run_sync(app.state.scorer.analyse, WARM_UP_TEXT, "assessment")
+        app.state.batcher = MicroBatcher(app.state.scorer, app.state.work, settings.micro_batch)
         metrics.set_model(app.state.scorer.model_version)
         app.state.ready = True
         service_log.info("ready", extra={"fields": {
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
             "rate_limit_per_minute": settings.rate_limit_per_minute,
             "request_timeout_s": settings.request_timeout_s,
             "score_threads": settings.score_threads,
+            "micro_batch": settings.micro_batch,
         }})
         yield
         # uvicorn has stopped accepting connections and let in-flight requests finish (up to its grace period)

@@ -1,4 +1,5 @@
-"""Typed dependencies the routes declare: the shared scorer, the settings, the work limits, the metrics."""
+"""Typed dependencies the routes declare: the shared scorer, the settings, the work limits, the micro-batcher,
+the metrics."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
+from assessqa.api.batching import MicroBatcher
 from assessqa.api.limits import WorkLimits
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.config import Settings
@@ -25,6 +27,10 @@ def get_work(request: Request) -> WorkLimits:
     return request.app.state.work
 
 
+def get_batcher(request: Request) -> MicroBatcher:
+    return request.app.state.batcher
+
+
 def get_metrics(request: Request) -> ServiceMetrics:
     return request.app.state.metrics
 
@@ -33,6 +39,7 @@ ScorerDep = Annotated[Scorer, Depends(get_scorer)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 WorkDep = Annotated[WorkLimits, Depends(get_work)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
+BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
 
 # Declares the bearer scheme in the OpenAPI schema (and the docs' "Authorize" button). The key itself is
 # checked earlier, by GuardMiddleware, for every path but the open ones; auto_error=False keeps this silent.

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from assessqa import errors
-from assessqa.api.deps import MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
+from assessqa.api.deps import BatcherDep, MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
 from assessqa.api.limits import Cancelled
 from assessqa.api.problems import ProblemError, problem_responses
 from assessqa.api.schemas import (
@@ -61,7 +61,7 @@ def _ok(example: dict[str, Any]) -> dict[str, Any]:
     openapi_extra=_request_body(SCORE_EXAMPLE),
 )
 async def score_one(
-    body: ScoreRequest, request: Request, scorer: ScorerDep, settings: SettingsDep, work: WorkDep, metrics: MetricsDep
+    body: ScoreRequest, request: Request, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep
 ) -> ScoreRecord:
     """Score one assessment or plan: a grade per dimension, evidence spans, suggestions and plan actions."""
     request.state.documents = 1
@@ -72,8 +72,9 @@ async def score_one(
     except errors.InputError as exc:
         metrics.refused.labels(exc.code.value).inc()
         raise
-    # Scoring is CPU-bound: it runs on a scoring thread so the event loop keeps serving other requests.
-    record = await work.run(lambda _cancelled: scorer.score(document, "request"))
+    # Scoring is CPU-bound: it runs on a scoring thread so the event loop keeps serving other requests, together
+    # with the other single documents waiting (api/batching.py).
+    record = await batcher.score(document)
     metrics.documents.labels(record.doc_type).inc()
     return record
 
