@@ -11,58 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_memory import write_export  # noqa: E402  (the same synthetic export)
+from measure import run_cli  # noqa: E402  (benchmarks/measure.py)
 from score_speed import machine  # noqa: E402
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of ``root`` and every process below it, from /proc (Linux)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree) / 2**20
-
-
 def run(args: list[str]) -> dict[str, float]:
-    code = (
-        "import atexit, resource, sys\n"
-        "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
-        "from assessqa import cli\n"
-        f"sys.argv = ['assessqa', 'score', *{args!r}, '--no-summary']\n"
-        "cli.main()\n"
-    )
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak_tree = 0.0
-    while process.poll() is None:
-        peak_tree = max(peak_tree, _tree_rss_mb(process.pid))
-        time.sleep(0.2)
-    wall = time.perf_counter() - start
-    stderr = process.stderr.read() if process.stderr else ""
-    own = next((line.split()[1] for line in stderr.splitlines() if line.startswith("RSS ")), "0")
-    return {"wall_s": wall, "peak_rss_mb": int(own) / 1024, "peak_tree_rss_mb": peak_tree, "exit": process.returncode}
+    return run_cli(["score", *args, "--no-summary"], sample_tree=True)
 
 
 def main() -> None:

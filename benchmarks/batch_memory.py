@@ -1,7 +1,7 @@
 """Peak memory of ``assessqa score`` over synthetic exports of growing size: flat memory means streaming works.
 
 Each size is a fresh process scoring a JSONL export of N documents (held-out test-split texts repeated under new
-ids, with a team and a date) into a JSONL file; its peak RSS (ru_maxrss) and documents per second are printed
+ids, with a team and a date) into a JSONL file; its peak RSS (VmHWM, benchmarks/measure.py) and documents per second are printed
 with the machine and written to JSON.
 
 Usage: python benchmarks/batch_memory.py [--sizes 1000,10000,100000] [--jobs 1] [--out benchmarks/batch_memory.json]
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import run_cli  # noqa: E402  (benchmarks/measure.py)
 from score_speed import machine  # noqa: E402  (the same machine line as the speed benchmark)
 
 from assessqa.training.annotations import load_corpus, load_splits, split_documents  # noqa: E402
@@ -32,20 +31,8 @@ def write_export(path: Path, n: int) -> None:
 
 
 def run(path: Path, jobs: int) -> dict[str, float]:
-    code = (
-        "import atexit, resource, sys\n"
-        "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
-        "from assessqa import cli\n"
-        f"sys.argv = ['assessqa', 'score', {str(path)!r}, '--out', {str(path.with_suffix('.out.jsonl'))!r}, '--no-summary', '--jobs', '{jobs}']\n"
-        "cli.main()\n"
-    )
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    # The main process's own peak. (RUSAGE_CHILDREN is no measure of workers: on Linux a forked child's peak
-    # starts at its parent's size at the fork. benchmarks/batch_engines.py samples the whole process tree.)
-    own = next((line.split()[1] for line in done.stderr.splitlines() if line.startswith("RSS ")), "0")
-    return {"wall_s": wall, "peak_rss_mb": int(own) / 1024, "exit": done.returncode}
+    # The main process's own peak; batch_engines.py samples the whole process tree, workers included.
+    return run_cli(["score", str(path), "--out", str(path.with_suffix(".out.jsonl")), "--no-summary", "--jobs", str(jobs)])
 
 
 def main() -> None:

@@ -21,13 +21,17 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from assessqa.training.annotations import load_corpus, load_splits, split_documents
-from assessqa.config import DEFAULT_MODEL_DIR
-from assessqa.schemas import InputDocument
-from assessqa.scoring import Scorer
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import run_cli  # noqa: E402  (benchmarks/measure.py)
+
+from assessqa.config import DEFAULT_MODEL_DIR  # noqa: E402
+from assessqa.schemas import InputDocument  # noqa: E402
+from assessqa.scoring import Scorer  # noqa: E402
+from assessqa.training.annotations import load_corpus, load_splits, split_documents  # noqa: E402
 
 
 def machine() -> str:
@@ -63,40 +67,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-_BLOCK_TRAIN_EXTRA = (
-    "import sys\n"
-    "class _Absent:\n"
-    "    def find_spec(self, name, path=None, target=None):\n"
-    "        if name.split('.')[0] in ('torch', 'transformers', 'datasets'):\n"
-    "            raise ModuleNotFoundError(name)\n"
-    "sys.meta_path.insert(0, _Absent())\n"
-)
-
-
 def cli_process(texts: list[str], model: Path, runtime_only: bool) -> dict[str, float]:
     """``assessqa score`` over ``texts`` as a fresh process: wall time to the end (one document: start to first
     record) and the process's peak RSS."""
     import json
-    import subprocess
-    import sys
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         src.write_text("".join(json.dumps({"id": f"b{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
-        code = (
-            (_BLOCK_TRAIN_EXTRA if runtime_only else "import sys\n")
-            + "import atexit, resource\n"
-            + "atexit.register(lambda: print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr))\n"
-            + "from assessqa import cli\n"
-            + f"sys.argv = ['assessqa', 'score', {str(src)!r}, '--model', {str(model)!r}, '--out', {str(Path(tmp) / 'o.jsonl')!r}, '--no-summary']\n"
-            + "cli.main()\n"
-        )
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        wall = time.perf_counter() - start
-    rss = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("RSS ")]
-    return {"documents": len(texts), "wall_s": wall, "peak_rss_mb": int(rss[-1]) / 1024 if rss else float("nan"), "exit": done.returncode}
+        argv = ["score", str(src), "--model", str(model), "--out", str(Path(tmp) / "o.jsonl"), "--no-summary"]
+        done = run_cli(argv, runtime_only=runtime_only)
+    return {"documents": len(texts), **done}
 
 
 def batch_throughput(scorer: Scorer, texts: list[str], jobs: int) -> dict[str, float]:

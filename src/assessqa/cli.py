@@ -83,9 +83,10 @@ def _fail(exc: errors.AssessQAError) -> None:
     raise typer.Exit(code=2)
 
 
-# Documents from which worker processes repay their start-up (each loads the model, several seconds): measured
-# with benchmarks/score_speed.py, two workers on 400 documents scored no faster than one process, counting start-up.
-AUTO_JOBS_FROM = 1000
+# Documents from which worker processes repay their start-up (each imports the scoring path and loads its own copy
+# of the model): measured with benchmarks/score_speed.py on 2 cores (model 0.4.3, scoring without scikit-learn),
+# two workers' start-up of under 3 s is repaid from about 200 documents.
+AUTO_JOBS_FROM = 200
 
 
 def auto_jobs(documents: int, cores: int | None = None) -> int:
