@@ -36,11 +36,14 @@ def _speed(speed: dict) -> list[str]:
         b = speed["batch"]
         lines.append(f"| `--jobs {b['jobs']}`, {b['documents']} documents | {b['docs_per_s']:.1f}/s once started, {b['docs_per_s_with_startup']:.1f}/s counting {b['startup_s']:.1f} s of start-up |")
     if speed.get("baseline"):
-        lines.append(f"| MiniLM mean-pooling baseline (transformers, embeddings only) | {speed['baseline']['docs_per_s']:.1f}/s; assessqa is {speed['ratio_to_baseline']:.1f}× |")
+        whole = f"; with `--jobs` (whole machine, as the baseline's torch) {speed['ratio_batch_to_baseline']:.1f}×" if speed.get("ratio_batch_to_baseline") else ""
+        lines.append(f"| MiniLM mean-pooling baseline (transformers, embeddings only) | {speed['baseline']['docs_per_s']:.1f}/s; assessqa in one process is {speed['ratio_to_baseline']:.1f}×{whole} |")
     return lines + [""]
 
 
 def _profile(profile: dict) -> list[str]:
+    before = _load(RESULTS / "profile_before.json")
+    was = {r["stage"]: r["ms_per_doc"] for r in before["stages"]} if before else {}
     lines = [
         "## Where a document's time goes (`profile_stages.py` → `results/profile.json`)",
         "",
@@ -48,12 +51,22 @@ def _profile(profile: dict) -> list[str]:
         f" {profile['words']} words in chunks of {profile['chunk']}: {profile['ms_per_doc']:.1f} ms a document"
         f" ({profile['docs_per_s']:.1f}/s with the stages wrapped in timers). Each stage is timed where the pipeline"
         " calls it; `where` names the file its code lives in.",
+    ]
+    if before:
+        lines += [
+            "",
+            f"Before: `results/profile_before.json`, the same script on the code of commit f7dfc30 (model"
+            f" {before['model_version']} applied through scikit-learn), {before['ms_per_doc']:.1f} ms a document"
+            f" ({before['docs_per_s']:.1f}/s), measured on the same kind of machine on another day.",
+        ]
+    lines += [
         "",
-        "| stage | where | ms per document | share |",
-        "|---|---|---|---|",
+        "| stage | where | ms per document | share | before, ms per document |",
+        "|---|---|---|---|---|",
     ]
     for r in profile["stages"]:
-        lines.append(f"| {r['stage']} | `{r['where']}` | {r['ms_per_doc']:.2f} | {100 * r['share']:.1f}% |")
+        old = f"{was[r['stage']]:.2f}" if r["stage"] in was else ""
+        lines.append(f"| {r['stage']} | `{r['where']}` | {r['ms_per_doc']:.2f} | {100 * r['share']:.1f}% | {old} |")
     lines += [
         "",
         "The profile before the pipeline was restructured (model 0.3.1, estimators called per document and per",

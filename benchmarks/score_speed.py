@@ -207,6 +207,10 @@ def main() -> None:
         )
         figures["ratio_to_baseline"] = figures["docs_per_s"] / figures["baseline"]["docs_per_s"]
         print(f"assessqa in chunks is {figures['ratio_to_baseline']:.1f}x the baseline's documents per second")
+        if figures.get("batch"):
+            # Both on the whole machine: the baseline's torch uses every core, as --jobs does.
+            figures["ratio_batch_to_baseline"] = figures["batch"]["docs_per_s"] / figures["baseline"]["docs_per_s"]
+            print(f"assessqa with --jobs {figures['batch']['jobs']} (once started) is {figures['ratio_batch_to_baseline']:.1f}x the baseline")
     if args.out:
         import json
 

@@ -184,6 +184,8 @@ def render(
             lines.append(f"- Baseline, MiniLM mean-pooled sentence embeddings through transformers (fp32, embeddings only, no grading): {b['docs_per_s']:.1f} documents/s, p50 {b['p50_ms']:.0f} ms, p95 {b['p95_ms']:.0f} ms, peak RSS {b['peak_rss_mb']:.0f} MB.")
             if speed.get("ratio_to_baseline"):
                 lines.append(f"- assessqa (in chunks, one process) scores {speed['ratio_to_baseline']:.1f} times as many documents a second as the baseline embeds.")
+            if speed.get("ratio_batch_to_baseline"):
+                lines.append(f"- On the whole machine (`--jobs {speed['batch']['jobs']}` once started; the baseline's torch also uses every core): {speed['ratio_batch_to_baseline']:.1f} times.")
     if style_cv:
         lines += _style_cv_lines(*style_cv)
         alternatives = [(label, json.loads(path.read_text())) for label, path in (alternatives or []) if path.is_file()]
