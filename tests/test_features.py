@@ -40,3 +40,24 @@ def test_sentences_below_the_evidence_floor_change_no_grade_feature(floor, extra
     units, probs = _doc(extra_prob)
     after = dimension_features("lived_experience", probs, units, None, floor=floor)
     assert (before == after) is unchanged
+
+
+def test_caseless_patterns_match_exactly_what_their_ignorecase_pattern_matches(corpus):
+    import random
+    import re
+
+    from assessqa.features.markers import _DOMAIN_RE, Caseless
+    from assessqa.insights import _CONCLUSION_RE, _HARM_RE
+
+    rng = random.Random(0)
+    texts = [s for d in corpus[:60] for s in d.text.split(".")]
+    # random capitals, and non-ASCII text (matched by the pattern as written)
+    texts += ["".join(c.upper() if rng.random() < 0.3 else c for c in t) for t in texts[:300]]
+    texts += ["NO FURTHER ACTION \u2019", "Police called \u00e9", "\u212aeep the Case closed"]
+    for pattern in (_DOMAIN_RE, _CONCLUSION_RE, _HARM_RE):
+        caseless = Caseless(pattern)
+        for text in texts:
+            assert caseless.found(text) == bool(pattern.search(text)), text
+            assert caseless.count(text) == len(pattern.findall(text)), text
+    with pytest.raises(ValueError):
+        Caseless(re.compile(r"'[A-Z][^']{3,}'", re.I))  # a capital range means something else in lower-cased text

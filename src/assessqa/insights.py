@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessqa.features import QUALITY_PATTERNS, SentenceUnit
+from assessqa.features import SentenceUnit, quality_hit
+from assessqa.features.markers import Caseless
 from assessqa.segment.people import named_children
 from assessqa.schemas import CUES
 
@@ -94,8 +95,8 @@ def description_analysis(units: list[SentenceUnit], cue_probs: np.ndarray, thres
     if not units:
         return 0.0, 0.0
     impact = cue_probs[:, CUES.index("impact_analysis")] >= threshold
-    reasoning = np.array([bool(QUALITY_PATTERNS["reasoning"].search(u.text)) for u in units])
-    describes = np.array([bool(QUALITY_PATTERNS["description"].search(u.text)) for u in units])
+    reasoning = np.array([quality_hit(u.text, "reasoning") for u in units])
+    describes = np.array([quality_hit(u.text, "description") for u in units])
     analysis = impact | (reasoning & ~describes)
     description = describes & ~analysis
     return round(float(description.mean()), 4), round(float(analysis.mean()), 4)
@@ -107,6 +108,7 @@ _HARM_RE = re.compile(
     r"unexplained|non-accidental)\b",
     re.IGNORECASE,
 )
+_CONCLUSIONS, _HARMS = Caseless(_CONCLUSION_RE), Caseless(_HARM_RE)
 
 
 def over_optimism(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: float = 0.5) -> tuple[SentenceUnit | None, int]:
@@ -119,12 +121,12 @@ def over_optimism(units: list[SentenceUnit], cue_probs: np.ndarray, threshold: f
     risks = sum(
         1
         for i, unit in enumerate(units)
-        if not _CONCLUSION_RE.search(unit.text) and (cue_probs[i, risk_col] >= threshold or _HARM_RE.search(unit.text))
+        if not _CONCLUSIONS.found(unit.text) and (cue_probs[i, risk_col] >= threshold or _HARMS.found(unit.text))
     )
     # One recorded harm is enough: "no safeguarding concerns" after a single police call-out is the pattern.
     if risks < 1:
         return None, risks
     for unit in reversed(units):  # conclusions come last
-        if _CONCLUSION_RE.search(unit.text):
+        if _CONCLUSIONS.found(unit.text):
             return unit, risks
     return None, risks

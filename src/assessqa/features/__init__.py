@@ -31,6 +31,7 @@ from assessqa.features.documents import (
     EVIDENCE_FLOOR,
     EVIDENCE_WINDOW,
     QUALITY_PATTERNS,
+    quality_hit,
     TYPE_CUES,
     cue_aggregates,
     dimension_features,
@@ -61,4 +62,4 @@ from assessqa.features.sentences import (
 )
 from assessqa.segment.people import adult_names, named_children
 
-__all__ = ["CONTEXT_WORDS", "EVIDENCE_FLOOR", "EVIDENCE_WINDOW", "FEATURES_VERSION", "QUALITY_PATTERNS", "TYPE_CUES", "ActionUnit", "ContingencyCheck", "PlanFigures", "SentenceUnit", "action_markers", "action_repr", "action_shape_markers", "action_units", "adult_names", "best_need", "candidate_reprs", "check_contingency", "cue_aggregates", "dimension_features", "dimension_strength", "domain_density", "evidence_context", "link_need", "mask_names", "named_children", "needs_from", "person_names", "plan_figures", "sentence_markers", "sentence_repr", "sentence_units", "span_overlap", "time_markers", "unit_reprs"]
+__all__ = ["CONTEXT_WORDS", "EVIDENCE_FLOOR", "EVIDENCE_WINDOW", "FEATURES_VERSION", "QUALITY_PATTERNS", "TYPE_CUES", "ActionUnit", "ContingencyCheck", "PlanFigures", "SentenceUnit", "action_markers", "action_repr", "action_shape_markers", "action_units", "adult_names", "best_need", "candidate_reprs", "check_contingency", "cue_aggregates", "dimension_features", "dimension_strength", "domain_density", "evidence_context", "link_need", "mask_names", "named_children", "needs_from", "person_names", "plan_figures", "quality_hit", "sentence_markers", "sentence_repr", "sentence_units", "span_overlap", "time_markers", "unit_reprs"]

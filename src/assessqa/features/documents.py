@@ -65,6 +65,14 @@ def _quality_hits(text: str) -> tuple[bool, ...]:
     return tuple(bool(pattern.search(text)) for pattern in QUALITY_PATTERNS.values())
 
 
+_QUALITY_INDEX = {name: k for k, name in enumerate(QUALITY_PATTERNS)}
+
+
+def quality_hit(text: str, name: str) -> bool:
+    """Whether a sentence matches ``QUALITY_PATTERNS[name]``, read from the cache the grade features filled."""
+    return _quality_hits(text)[_QUALITY_INDEX[name]]
+
+
 def _weighted_share(weights: np.ndarray, hits: np.ndarray) -> float:
     total = weights.sum()
     return float((weights * hits).sum() / total) if total > 0 else 0.0

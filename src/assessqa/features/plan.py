@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assessqa.features.actions import ActionUnit, _action_body, link_need
-from assessqa.features.documents import QUALITY_PATTERNS
+from assessqa.features.documents import quality_hit
 from assessqa.features.markers import (
     _CONDITIONAL_RE,
     _PROCESS_RE,
@@ -38,7 +38,7 @@ def check_contingency(units: list[SentenceUnit], cue_probs: np.ndarray, threshol
         return ContingencyCheck(False, False, False, False, None)
     texts = [u.text for _, u in found]
     trigger = any(_CONDITIONAL_RE.match(t) or re.search(r"\b(?:if|unless|should|where)\b", t, re.I) for t in texts)
-    consequence = any(QUALITY_PATTERNS["consequence"].search(t) for t in texts)
+    consequence = any(quality_hit(t, "consequence") for t in texts)
     timescale = any({"__date__", "__deadline__", "__freq__"} & set(sentence_markers(t)) for t in texts)
     best = max(found, key=lambda item: item[0])[1]
     return ContingencyCheck(True, bool(trigger), bool(consequence), bool(timescale), best)
