@@ -29,20 +29,33 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 def token_classes(text: str) -> list[str]:
     """Function words as themselves, every other token by its shape."""
+    known = _CLASS_OF
     out = []
     for token in _TOKEN.findall(text):
-        lower = token.lower()
-        if token == "\n":
-            out.append("<nl>")
-        elif lower in STOP_WORDS:
-            out.append(lower)
-        elif token.isdigit():
-            out.append("<digit>")
-        elif token.isalpha() or "'" in token:
-            out.append("<UPPER>" if token.isupper() and len(token) > 1 else "<Title>" if token[0].isupper() else "<lower>")
-        else:
-            out.append(token)
+        cls = known.get(token)
+        if cls is None:
+            cls = _token_class(token)
+            if len(known) < 200_000:  # a bound for long runs; the common words are seen first
+                known[token] = cls
+        out.append(cls)
     return out
+
+
+# Each token's class, remembered: most of a document's tokens are words seen many times before.
+_CLASS_OF: dict[str, str] = {}
+
+
+def _token_class(token: str) -> str:
+    lower = token.lower()
+    if token == "\n":
+        return "<nl>"
+    if lower in STOP_WORDS:
+        return lower
+    if token.isdigit():
+        return "<digit>"
+    if token.isalpha() or "'" in token:
+        return "<UPPER>" if token.isupper() and len(token) > 1 else "<Title>" if token[0].isupper() else "<lower>"
+    return token
 
 
 def sentences(text: str) -> list[str]:
@@ -199,10 +212,9 @@ def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: fl
     if len(parts) < 2:
         return 0.0
     seams = [p if isinstance(p, Seam) else Seam(p) for p in parts]
-    odds = [
-        pair_bias + float(pair_weights[[pair_feature_index(f) for f in pair_features(a, b)]].sum())
-        for a, b in zip(seams, seams[1:])
-    ]
+    columns = [[pair_feature_index(f) for f in pair_features(a, b)] for a, b in zip(seams, seams[1:])]
+    starts = np.cumsum([0] + [len(c) for c in columns[:-1]])
+    odds = pair_bias + np.add.reduceat(pair_weights[np.concatenate(columns)], starts)
     return float(np.mean(odds) * math.sqrt(len(odds)))
 
 
