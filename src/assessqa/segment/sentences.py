@@ -6,7 +6,8 @@ import bisect
 import re
 from pathlib import Path
 
-from spacy.attrs import IDX
+import numpy as np
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -87,6 +88,10 @@ def sentence_spans(text: str, lines: list[Line], abbreviations: frozenset[str]) 
     return spans
 
 
+# spaCy's -1 ("not a sentence start") as the uint64 Doc.from_array expects.
+_NOT_A_START = np.uint64(2**64 - 1)
+
+
 class LineSentencizer:
     """Sets ``token.is_sent_start`` from :func:`sentence_spans`; replaces spaCy's punctuation sentencizer."""
 
@@ -116,12 +121,14 @@ class LineSentencizer:
             i = bisect.bisect_left(token_starts, start)
             if i < len(doc):
                 first_tokens.add(i)
-        # Only the first token of each sentence is touched: building a Token object for every token costs more
-        # than the rest of the pipeline, and spaCy reads an unset boundary as "not a sentence start".
-        for i in sorted(first_tokens):
-            doc[i].is_sent_start = True
+        # Written as one array: only the first token of each sentence is marked (spaCy reads an unset boundary as
+        # "not a sentence start"), and setting Token.is_sent_start one token at a time re-checks the whole Doc
+        # for a parse on every call.
+        marks = np.zeros(len(doc), dtype=np.uint64)
+        marks[sorted(first_tokens)] = 1
         if len(doc) > 1 and 1 not in first_tokens:
-            doc[1].is_sent_start = False  # marks the doc as sentence-annotated even when it is one sentence
+            marks[1] = _NOT_A_START  # marks the doc as sentence-annotated even when it is one sentence
+        doc.from_array([SENT_START], marks)
         return doc
 
 
