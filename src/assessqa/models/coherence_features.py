@@ -35,7 +35,7 @@ def token_classes(text: str) -> list[str]:
         cls = known.get(token)
         if cls is None:
             cls = _token_class(token)
-            if len(known) < 200_000:  # a bound for long runs; the common words are seen first
+            if len(known) < 50_000:  # a bound for long runs (a few MB); the common words are seen first
                 known[token] = cls
         out.append(cls)
     return out

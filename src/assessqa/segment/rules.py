@@ -79,7 +79,7 @@ class SectionRules:
         if heading in self._seen:
             return self._seen[heading]
         found = next((category for category, pattern in self.rules if pattern.search(heading)), None)
-        if len(self._seen) >= 100_000:  # a bound for long-running services; headings that recur are seen again soon
+        if len(self._seen) >= 20_000:  # a bound for long-running services; headings that recur are seen again soon
             self._seen.clear()
         self._seen[heading] = found
         return found
