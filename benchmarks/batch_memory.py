@@ -1,7 +1,7 @@
 """Peak memory of ``assessqa score`` over synthetic exports of growing size: flat memory means streaming works.
 
-Each size is a fresh process scoring a JSONL export of N documents (held-out test-split texts repeated under new
-ids, with a team and a date) into a JSONL file; its peak RSS (VmHWM, benchmarks/measure.py) and documents per second are printed
+Each size is a fresh process scoring a JSONL export of N different documents (made of held-out test-split texts by
+score_speed.documents_of_about, with a team and a date) into a JSONL file; its peak RSS (VmHWM, benchmarks/measure.py) and documents per second are printed
 with the machine and written to JSON.
 
 Usage: python benchmarks/batch_memory.py [--sizes 1000,10000,100000] [--jobs 1] [--out benchmarks/batch_memory.json]
@@ -17,17 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import run_cli  # noqa: E402  (benchmarks/measure.py)
-from score_speed import machine  # noqa: E402  (the same machine line as the speed benchmark)
+from score_speed import documents_of_about, machine  # noqa: E402  (the same machine line and documents as the speed benchmark)
 
-from assessqa.training.annotations import load_corpus, load_splits, split_documents  # noqa: E402
 
 
 def write_export(path: Path, n: int) -> None:
-    docs = split_documents(load_corpus(Path("annotations")), load_splits(Path("annotations/splits.json")))["test"]
+    """``n`` different ~880-word documents (score_speed.documents_of_about), with a team and a date each."""
     with open(path, "w", encoding="utf-8") as out:
-        for k in range(n):
-            d = docs[k % len(docs)]
-            out.write(json.dumps({"id": f"x{k}", "text": d.text, "team": f"team {k % 7}", "date": f"2026-{1 + k % 12:02d}-01"}) + "\n")
+        for k, text in enumerate(documents_of_about(880, n)):
+            out.write(json.dumps({"id": f"x{k}", "text": text, "team": f"team {k % 7}", "date": f"2026-{1 + k % 12:02d}-01"}) + "\n")
 
 
 def run(path: Path, jobs: int) -> dict[str, float]:

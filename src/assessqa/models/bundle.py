@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assessqa.features import dimension_strength
-from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear
+from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear, sigmoid
 from assessqa.models.config import ModelConfig
 from assessqa.schemas import ACTION_FLAGS, CUES
 
@@ -209,7 +209,7 @@ def one_vs_rest_proba(model: Any, X: list[str], cache: dict[int, tuple[np.ndarra
     if id(clf) not in cache:
         cache[id(clf)] = (np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators]))
     coef, intercept = cache[id(clf)]
-    return 1.0 / (1.0 + np.exp(-(np.asarray(model[:-1].transform(X) @ coef) + intercept)))
+    return sigmoid(np.asarray(model[:-1].transform(X) @ coef) + intercept)
 
 
 def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:

@@ -36,9 +36,11 @@ class RuntimeFormatError(ValueError):
     """A runtime description that does not hold what its part needs (a damaged or hand-edited file)."""
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # The same formula as scipy.special.expit, without importing scipy for it.
-    return 1.0 / (1.0 + np.exp(-z))
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, as scipy.special.expit, without importing scipy for it. A very negative z makes
+    exp(-z) overflow to inf, whose reciprocal is the right limit, 0: not worth a warning."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def _two_columns(p: np.ndarray) -> np.ndarray:
@@ -112,7 +114,7 @@ class TextLinear:
         return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        p = _sigmoid(self.decision_function(list(texts)))
+        p = sigmoid(self.decision_function(list(texts)))
         return _two_columns(p[:, 0]) if self.outputs == "binary" else p
 
     # -- conversion
@@ -208,7 +210,7 @@ class OrdinalLinear:
         X = (self._matrix(list(rows)) - self.mean) / self.scale
         if len(self.classes_) == 1:
             return np.ones((len(X), 1))
-        above = _sigmoid(X @ self.coef.T + self.intercept)
+        above = sigmoid(X @ self.coef.T + self.intercept)
         above = np.minimum.accumulate(above, axis=1)
         k = len(self.classes_)
         proba = np.empty((len(X), k))
@@ -328,7 +330,7 @@ class BoostedTrees:
         return self.baseline + self.value[node].reshape(len(X), len(self.roots)).sum(axis=1)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return _two_columns(_sigmoid(self.decision_function(X)))
+        return _two_columns(sigmoid(self.decision_function(X)))
 
     @classmethod
     def from_estimator(cls, model: Any) -> "BoostedTrees":
@@ -412,7 +414,7 @@ class CoherenceTwin:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias) / self.scale
-        return _two_columns(_sigmoid(X @ self.coef + self.intercept))
+        return _two_columns(sigmoid(X @ self.coef + self.intercept))
 
     @classmethod
     def from_estimator(cls, model: Any) -> "CoherenceTwin":
