@@ -1,12 +1,12 @@
 """Load test of the REST service: throughput and latency at 1, 8 and 32 concurrent clients.
 
 Starts ``assessqa serve`` on 127.0.0.1 (loopback only, never another address) with a throwaway API key and
-the rate limit off, then drives ``POST /v1/score`` with an async httpx client: each client sends ~800-word
+the rate limit off, then drives ``POST /v1/score`` with an async httpx client: each client sends ~880-word
 documents (held-out test-split text, as score_speed.py uses) back to back for a fixed time. Prints the
 machine, then per concurrency level: requests, throughput, p50/p95/p99 latency and errors (any answer but
 200, or a failed connection). Usage, from the repository root:
 
-    python3 benchmarks/load_api.py [--duration 15] [--concurrency 1,8,32] [--workers 2] [--threads 1] [--words 800]
+    python3 benchmarks/load_api.py [--duration 15] [--concurrency 1,8,32] [--workers 2] [--threads 1] [--words 880]
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="service worker processes")
     # One scoring thread per worker measured best on 2 cores (api/README.md): threads share one GIL.
     parser.add_argument("--threads", type=int, default=1, help="scoring threads per worker (ASSESSQA_SCORE_THREADS)")
-    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--words", type=int, default=880)
     parser.add_argument("--docs", type=int, default=2000, help="different documents to cycle through (enough that no text is sent twice in a run: a repeated text finds the caches warm)")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the generated table between the markers in this file (api/README.md)")
     args = parser.parse_args()

@@ -26,16 +26,16 @@ from assessqa.scoring import Scorer  # noqa: E402
 
 # (label, owner, attribute, file the code lives in): every stage the pipeline runs, in flow order.
 STAGES = [
-    ("detect document type", pipeline_module.AssessModel, "doc_type_probabilities", "models/bundle.py"),
+    ("detect document type", pipeline_module.AssessModel, "doc_type_probabilities", "models/bundle.py, models/compiled.py"),
     ("segment (spaCy: sentences, sections, actions, people)", pipeline_module, "segment", "pipeline.py, segment/"),
     ("tag evidence cues per sentence", pipeline_module, "tag_cues", "pipeline.py, features/sentences.py"),
     ("find needs", pipeline_module, "needs_from", "features/documents.py"),
     ("score action candidates and SMART flags", pipeline_module, "score_candidates", "pipeline.py, features/actions.py"),
     ("plan figures and need links", pipeline_module, "plan_outputs", "pipeline.py, features/plan.py"),
-    ("evidence scorer", pipeline_module.Pipeline, "_evidence", "pipeline.py, models/bundle.py"),
+    ("evidence scorer", pipeline_module.Pipeline, "_evidence", "pipeline.py, models/compiled.py"),
     ("grade features", pipeline_module, "grade_features", "features/documents.py"),
-    ("grade models", pipeline_module.Pipeline, "_grade_probabilities", "pipeline.py, models/ordinal.py"),
-    ("coherence check", pipeline_module.Pipeline, "_disordered", "models/coherence.py"),
+    ("grade models", pipeline_module.Pipeline, "_grade_probabilities", "pipeline.py, models/compiled.py"),
+    ("coherence check", pipeline_module.Pipeline, "_disordered", "models/coherence_features.py"),
     ("assemble the record (insights, suggestions)", scoring_module, "build_record", "report/record.py"),
 ]
 

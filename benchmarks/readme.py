@@ -55,9 +55,9 @@ def _profile(profile: dict) -> list[str]:
     if before:
         lines += [
             "",
-            f"Before: `results/profile_before.json`, the same script on the code of commit f7dfc30 (model"
-            f" {before['model_version']} applied through scikit-learn), {before['ms_per_doc']:.1f} ms a document"
-            f" ({before['docs_per_s']:.1f}/s), measured on the same kind of machine on another day.",
+            f"Before: `results/profile_before.json`, the same script over the same documents on the code of commit"
+            f" f95ef29 (model {before['model_version']} applied through scikit-learn, before the speed work of"
+            f" this stop), on {before['machine']}: {before['ms_per_doc']:.1f} ms a document ({before['docs_per_s']:.1f}/s).",
         ]
     lines += [
         "",
@@ -81,7 +81,8 @@ def _engines(engines: dict) -> list[str]:
         "## Engines on one export (`batch_engines.py` → `results/batch_engines.json`)",
         "",
         f"Machine: {engines['machine']}. Model {engines.get('model_version', 'not recorded')}. Each run is `assessqa score` as a fresh process, timed from start to exit (start-up",
-        "included, as a nightly run pays it).",
+        "included, as a nightly run pays it), on a machine with the train extra installed: spaCy's thinc then imports",
+        "torch, which a runtime install does not have (its figures: the first table).",
         "",
         "| engine | documents | documents/s, start to exit | wall | peak RSS, main process | peak RSS, whole process tree (workers, JVM) | exit |",
         "|---|---|---|---|---|---|---|",
@@ -100,7 +101,7 @@ def _memory(memory: dict) -> list[str]:
         "## Memory over export size (`batch_memory.py` → `results/batch_memory.json`)",
         "",
         f"Machine: {memory['machine']}. Model {memory.get('model_version', 'not recorded')}. One fresh `assessqa score` process per size, reading a JSONL export and writing",
-        "JSONL. Flat peak memory means the export is streamed, not held.",
+        "JSONL, with the train extra installed (as above). Flat peak memory means the export is streamed, not held.",
         "",
         "| documents | --jobs | peak RSS | documents/s, start to exit | exit |",
         "|---|---|---|---|---|",
@@ -121,7 +122,7 @@ def render() -> str:
         "python benchmarks/score_speed.py --out models/default/speed.json",
         "python benchmarks/profile_stages.py --out benchmarks/results/profile.json",
         "python benchmarks/batch_engines.py --out benchmarks/results/batch_engines.json",
-        "python benchmarks/batch_memory.py --sizes 1000,10000,100000 --out benchmarks/results/batch_memory.json",
+        "python benchmarks/batch_memory.py --sizes 1000,10000 --out benchmarks/results/batch_memory.json   # add 100000 for a long run",
         "python benchmarks/load_api.py --readme            # REST load: api/README.md",
         "python benchmarks/readme.py",
         "```",
