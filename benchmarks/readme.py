@@ -76,38 +76,39 @@ def _profile(profile: dict) -> list[str]:
     return lines
 
 
+def _table(title: str, intro: list[str], columns: list[str], rows: list[list[str]]) -> list[str]:
+    """A section: its title, its intro lines, and a markdown table."""
+    lines = [title, "", *intro, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def _engines(engines: dict) -> list[str]:
-    lines = [
+    lines = _table(
         "## Engines on one export (`batch_engines.py` → `results/batch_engines.json`)",
-        "",
-        f"Machine: {engines['machine']}. Model {engines.get('model_version', 'not recorded')}. Each run is `assessqa score` as a fresh process, timed from start to exit (start-up",
-        "included, as a nightly run pays it), on a machine with the train extra installed: spaCy's thinc then imports",
-        "torch, which a runtime install does not have (its figures: the first table).",
-        "",
-        "| engine | documents | documents/s, start to exit | wall | peak RSS, main process | peak RSS, whole process tree (workers, JVM) | exit |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in engines["runs"]:
-        lines.append(
-            f"| {r['engine']} | {r['documents']:,} | {r['docs_per_s']:.1f} | {r['wall_s']:.1f} s | {r['peak_rss_mb']:.0f} MB |"
-            f" {r['peak_tree_rss_mb']:.0f} MB | {r['exit']} |"
-        )
-    lines += ["", f"Spark's records identical to the one-process records: **{engines['spark_identical']}**.", ""]
-    return lines
+        [
+            f"Machine: {engines['machine']}. Model {engines.get('model_version', 'not recorded')}. Each run is `assessqa score` as a fresh process, timed from start to exit (start-up",
+            "included, as a nightly run pays it), on a machine with the train extra installed: spaCy's thinc then imports",
+            "torch, which a runtime install does not have (its figures: the first table).",
+        ],
+        ["engine", "documents", "documents/s, start to exit", "wall", "peak RSS, main process", "peak RSS, whole process tree (workers, JVM)", "exit"],
+        [
+            [r["engine"], f"{r['documents']:,}", f"{r['docs_per_s']:.1f}", f"{r['wall_s']:.1f} s", f"{r['peak_rss_mb']:.0f} MB", f"{r['peak_tree_rss_mb']:.0f} MB", str(r["exit"])]
+            for r in engines["runs"]
+        ],
+    )
+    return lines + ["", f"Spark's records identical to the one-process records: **{engines['spark_identical']}**.", ""]
 
 
 def _memory(memory: dict) -> list[str]:
-    lines = [
+    lines = _table(
         "## Memory over export size (`batch_memory.py` → `results/batch_memory.json`)",
-        "",
-        f"Machine: {memory['machine']}. Model {memory.get('model_version', 'not recorded')}. One fresh `assessqa score` process per size, reading a JSONL export and writing",
-        "JSONL, with the train extra installed (as above). Flat peak memory means the export is streamed, not held.",
-        "",
-        "| documents | --jobs | peak RSS | documents/s, start to exit | exit |",
-        "|---|---|---|---|---|",
-    ]
-    for r in memory["runs"]:
-        lines.append(f"| {r['documents']:,} | {r['jobs']} | {r['peak_rss_mb']:.0f} MB | {r['docs_per_s']:.1f} | {r['exit']} |")
+        [
+            f"Machine: {memory['machine']}. Model {memory.get('model_version', 'not recorded')}. One fresh `assessqa score` process per size, reading a JSONL export and writing",
+            "JSONL, with the train extra installed (as above). Flat peak memory means the export is streamed, not held.",
+        ],
+        ["documents", "--jobs", "peak RSS", "documents/s, start to exit", "exit"],
+        [[f"{r['documents']:,}", str(r["jobs"]), f"{r['peak_rss_mb']:.0f} MB", f"{r['docs_per_s']:.1f}", str(r["exit"])] for r in memory["runs"]],
+    )
     return lines + [""]
 
 

@@ -1,6 +1,7 @@
 """The scoring path (the CLI's score, the service) runs without the training extra and its code, and without
 importing scikit-learn, skops or scipy: it reads the model's numpy twins (models/compiled.py)."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -9,15 +10,12 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 # torch, transformers and datasets made unimportable, as on a server installed without the "train" extra (thinc,
-# under spaCy, imports torch only when it can; scipy looks for it in sys.modules, so no None entries there).
-_BLOCK = (
-    "import sys\n"
-    "class _Absent:\n"
-    "    def find_spec(self, name, path=None, target=None):\n"
-    "        if name.split('.')[0] in ('torch', 'transformers', 'datasets'):\n"
-    "            raise ModuleNotFoundError(name)\n"
-    "sys.meta_path.insert(0, _Absent())\n"
-)
+# under spaCy, imports torch only when it can; scipy looks for it in sys.modules, so no None entries there). The
+# same snippet the benchmarks measure a runtime install with.
+_spec = importlib.util.spec_from_file_location("bench_measure", Path(__file__).resolve().parents[1] / "benchmarks" / "measure.py")
+_measure = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_measure)
+_BLOCK = _measure.BLOCK_TRAIN_EXTRA
 
 
 def _run(code: str, tmp_path: Path) -> subprocess.CompletedProcess:

@@ -47,6 +47,21 @@ def _two_columns(p: np.ndarray) -> np.ndarray:
     return np.column_stack([1.0 - p, p])
 
 
+def ordinal_proba(above: np.ndarray) -> np.ndarray:
+    """Class probabilities from the cumulative ones, ``above[:, k]`` = P(grade above the k-th class): the
+    combination step of :class:`~assessqa.models.ordinal.OrdinalClassifier`, shared with its twin."""
+    # Cumulative probabilities must not increase with the threshold; independent fits can cross.
+    above = np.minimum.accumulate(above, axis=1)
+    k = above.shape[1] + 1
+    proba = np.empty((len(above), k))
+    proba[:, 0] = 1.0 - above[:, 0]
+    for i in range(1, k - 1):
+        proba[:, i] = above[:, i - 1] - above[:, i]
+    proba[:, -1] = above[:, -1]
+    proba = np.clip(proba, 1e-6, None)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
 class TextLinear:
     """TF-IDF word n-grams and logistic outputs. ``outputs="binary"`` gives ``predict_proba`` of shape (n, 2);
     ``"one_vs_rest"`` gives one sigmoid per label, (n, labels), as :func:`assessqa.models.bundle.one_vs_rest_proba`.
@@ -210,16 +225,7 @@ class OrdinalLinear:
         X = (self._matrix(list(rows)) - self.mean) / self.scale
         if len(self.classes_) == 1:
             return np.ones((len(X), 1))
-        above = sigmoid(X @ self.coef.T + self.intercept)
-        above = np.minimum.accumulate(above, axis=1)
-        k = len(self.classes_)
-        proba = np.empty((len(X), k))
-        proba[:, 0] = 1.0 - above[:, 0]
-        for i in range(1, k - 1):
-            proba[:, i] = above[:, i - 1] - above[:, i]
-        proba[:, -1] = above[:, -1]
-        proba = np.clip(proba, 1e-6, None)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return ordinal_proba(sigmoid(X @ self.coef.T + self.intercept))
 
     @classmethod
     def from_estimator(cls, pipeline: Any) -> "OrdinalLinear":

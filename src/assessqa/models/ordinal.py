@@ -12,6 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from assessqa.models.compiled import ordinal_proba
+
 
 class OrdinalClassifier(ClassifierMixin, BaseEstimator):
     """Cumulative binary decomposition of an ordinal target.
@@ -44,17 +46,7 @@ class OrdinalClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse=True, reset=False)
         if len(self.classes_) == 1:  # every training grade was the same: predict it with certainty
             return np.ones((X.shape[0], 1))
-        above = np.column_stack([est.predict_proba(X)[:, 1] for est in self.estimators_])
-        # Cumulative probabilities must not increase with the threshold; independent fits can cross.
-        above = np.minimum.accumulate(above, axis=1)
-        k = len(self.classes_)
-        proba = np.empty((X.shape[0], k))
-        proba[:, 0] = 1.0 - above[:, 0]
-        for i in range(1, k - 1):
-            proba[:, i] = above[:, i - 1] - above[:, i]
-        proba[:, -1] = above[:, -1]
-        proba = np.clip(proba, 1e-6, None)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return ordinal_proba(np.column_stack([est.predict_proba(X)[:, 1] for est in self.estimators_]))
 
     def predict(self, X):
         check_is_fitted(self)
