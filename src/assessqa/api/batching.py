@@ -65,13 +65,16 @@ class MicroBatcher:
             with anyio.fail_after(self.limit_s):
                 return await asyncio.shield(waiting.done)
         except TimeoutError:
-            waiting.abandoned = True
             raise ProblemError(
                 "timeout",
                 f"scoring did not finish within {self.limit_s:g} seconds; send fewer or shorter documents, "
                 "or retry later",
                 {"Retry-After": "5"},
             ) from None
+        finally:
+            # Timed out, or the client went away: nobody will read this record, so it is not scored if not begun.
+            if not waiting.done.done():
+                waiting.abandoned = True
 
     async def _drain(self) -> None:
         try:
