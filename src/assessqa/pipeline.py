@@ -103,7 +103,7 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
     # A document whose type is known skips the rule-based type detector, whose answer it would not read.
     skipped = {"assessment": PLAN_ONLY_PIPES, "plan": (DOC_TYPE_PIPE,), None: ()}
     for doc_type, skip in skipped.items():
-        idx = [i for i, t in enumerate(doc_types) if t == doc_type]
+        idx = [i for i, t in enumerate(doc_types) if (t if t in skipped else None) == doc_type]
         if not idx:
             continue
         disable = [name for name in skip if name in present]
@@ -259,7 +259,7 @@ class Pipeline:
         contexts = [evidence_context(u, c) for u, c in zip(units, cue_probs)]
         out: list[dict[str, np.ndarray]] = [{} for _ in units]
         for doc_type, dims in DIMENSIONS_BY_TYPE.items():
-            idx = [i for i, t in enumerate(doc_types) if t == doc_type]
+            idx = [i for i, t in enumerate(doc_types) if (t if t in skipped else None) == doc_type]
             if not idx:
                 continue
             sizes = [len(units[i]) for i in idx]

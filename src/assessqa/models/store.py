@@ -94,7 +94,8 @@ def write_runtime(model: AssessModel, directory: Path) -> dict[str, str]:
 
 def add_runtime(directory: Path) -> Path:
     """Give a model folder saved without the runtime twins its ``runtime.json`` and ``runtime.safetensors``,
-    read from its skops files (which are left as they are), and list them in meta.json."""
+    read from its skops files (which are left as they are), and list them in meta.json. meta.json changes, so a
+    signed folder must be signed again (``assessqa models sign``)."""
     directory = Path(directory)
     model = load_model(directory, form="estimators")
     meta = dict(model.meta)
