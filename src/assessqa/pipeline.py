@@ -259,7 +259,7 @@ class Pipeline:
         contexts = [evidence_context(u, c) for u, c in zip(units, cue_probs)]
         out: list[dict[str, np.ndarray]] = [{} for _ in units]
         for doc_type, dims in DIMENSIONS_BY_TYPE.items():
-            idx = [i for i, t in enumerate(doc_types) if (t if t in skipped else None) == doc_type]
+            idx = [i for i, t in enumerate(doc_types) if t == doc_type]
             if not idx:
                 continue
             sizes = [len(units[i]) for i in idx]
