@@ -46,18 +46,25 @@ def test_caseless_patterns_match_exactly_what_their_ignorecase_pattern_matches(c
     import random
     import re
 
+    from assessqa.features import markers
     from assessqa.features.markers import _DOMAIN_RE, Caseless
     from assessqa.insights import _CONCLUSION_RE, _HARM_RE
+
+    marker_patterns = [markers._AGE_RE, markers._OUTCOME_RE, markers._NEED_WORDS_RE, markers._PAST_RE, markers._DATE_RE,
+                       markers._FREQUENCY_RE, markers._DEADLINE_RE, markers._VAGUE_TIME_RE]
 
     rng = random.Random(0)
     texts = [s for d in corpus[:60] for s in d.text.split(".")]
     # random capitals, and non-ASCII text (matched by the pattern as written)
     texts += ["".join(c.upper() if rng.random() < 0.3 else c for c in t) for t in texts[:300]]
-    texts += ["NO FURTHER ACTION \u2019", "Police called \u00e9", "\u212aeep the Case closed"]
-    for pattern in (_DOMAIN_RE, _CONCLUSION_RE, _HARM_RE):
+    texts += ["NO FURTHER ACTION \u2019", "Police called \u00e9", "\u212aeep the Case closed", "By 3 MARCH 2027, WEEKLY, Aged 7"]
+    for pattern in (_DOMAIN_RE, _CONCLUSION_RE, _HARM_RE, *marker_patterns):
         caseless = Caseless(pattern)
         for text in texts:
+            lowered = text.lower() if text.isascii() else None
             assert caseless.found(text) == bool(pattern.search(text)), text
             assert caseless.count(text) == len(pattern.findall(text)), text
+            match = pattern.search(text)
+            assert caseless.span_in(text, lowered) == (match.span() if match else None), text
     with pytest.raises(ValueError):
         Caseless(re.compile(r"'[A-Z][^']{3,}'", re.I))  # a capital range means something else in lower-cased text

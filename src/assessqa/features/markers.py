@@ -80,13 +80,26 @@ class Caseless:
         self._lower = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
     def found(self, text: str) -> bool:
-        return bool(self._lower.search(text.lower()) if text.isascii() else self.pattern.search(text))
+        return self.found_in(text, text.lower() if text.isascii() else None)
+
+    def found_in(self, text: str, lowered: str | None) -> bool:
+        """:meth:`found`, given ``lowered``: ``text.lower()`` when the text is ASCII, else None (lower-cased once
+        for all the patterns a sentence is read with)."""
+        return bool(self._lower.search(lowered) if lowered is not None else self.pattern.search(text))
+
+    def span_in(self, text: str, lowered: str | None) -> tuple[int, int] | None:
+        """Where the first match is; lower-casing ASCII keeps every offset, so ``text[a:b]`` is the match as written."""
+        match = self._lower.search(lowered) if lowered is not None else self.pattern.search(text)
+        return match.span() if match else None
 
     def count(self, text: str) -> int:
         return len(self._lower.findall(text.lower()) if text.isascii() else self.pattern.findall(text))
 
 
 _DOMAIN_WORDS = Caseless(_DOMAIN_RE)
+# The sentence markers' case-blind patterns (all written in lower case, which Caseless checks).
+_AGES, _OUTCOMES, _NEED_WORDS, _PASTS = Caseless(_AGE_RE), Caseless(_OUTCOME_RE), Caseless(_NEED_WORDS_RE), Caseless(_PAST_RE)
+_DATES, _FREQUENCIES, _DEADLINES, _VAGUE_TIMES = Caseless(_DATE_RE), Caseless(_FREQUENCY_RE), Caseless(_DEADLINE_RE), Caseless(_VAGUE_TIME_RE)
 
 
 def domain_density(text: str) -> float:
@@ -108,16 +121,19 @@ def _parses_as_date(expression: str) -> bool:
     return True
 
 
-def time_markers(text: str) -> list[str]:
+def time_markers(text: str, lowered: str | None = None) -> list[str]:
+    """Date, frequency, deadline and vague-time markers; ``lowered`` as :meth:`Caseless.found_in` takes it."""
+    if lowered is None and text.isascii():
+        lowered = text.lower()
     marks = []
-    date = _DATE_RE.search(text)
-    if date and _parses_as_date(date.group(0)):
+    date = _DATES.span_in(text, lowered)
+    if date and _parses_as_date(text[date[0] : date[1]]):
         marks.append("__date__")
-    if _FREQUENCY_RE.search(text):
+    if _FREQUENCIES.found_in(text, lowered):
         marks.append("__freq__")
-    if _DEADLINE_RE.search(text):
+    if _DEADLINES.found_in(text, lowered):
         marks.append("__deadline__")
-    if _VAGUE_TIME_RE.search(text):
+    if _VAGUE_TIMES.found_in(text, lowered):
         marks.append("__vague_time__")
     return marks
 
@@ -133,10 +149,11 @@ def sentence_markers(text: str) -> list[str]:
 
 
 def _compute_sentence_markers(text: str) -> list[str]:
+    lowered = text.lower() if text.isascii() else None
     marks = []
     if _QUOTE_RE.search(text):
         marks.append("__quote__")
-    if _AGE_RE.search(text):
+    if _AGES.found_in(text, lowered):
         marks.append("__age__")
     if _YEAR_RE.search(text):
         marks.append("__year__")
@@ -144,13 +161,13 @@ def _compute_sentence_markers(text: str) -> list[str]:
         marks.append("__first_person__")
     if _CONDITIONAL_RE.match(text):
         marks.append("__conditional__")
-    if _OUTCOME_RE.search(text):
+    if _OUTCOMES.found_in(text, lowered):
         marks.append("__outcome__")
-    if _NEED_WORDS_RE.search(text):
+    if _NEED_WORDS.found_in(text, lowered):
         marks.append("__needword__")
-    if _PAST_RE.search(text):
+    if _PASTS.found_in(text, lowered):
         marks.append("__past__")
-    return marks + time_markers(text)
+    return marks + time_markers(text, lowered)
 
 
 def person_names(text: str) -> list[str]:
