@@ -51,7 +51,8 @@ def test_caseless_patterns_match_exactly_what_their_ignorecase_pattern_matches(c
     from assessqa.insights import _CONCLUSION_RE, _HARM_RE
 
     marker_patterns = [markers._AGE_RE, markers._OUTCOME_RE, markers._NEED_WORDS_RE, markers._PAST_RE, markers._DATE_RE,
-                       markers._FREQUENCY_RE, markers._DEADLINE_RE, markers._VAGUE_TIME_RE]
+                       markers._FREQUENCY_RE, markers._DEADLINE_RE, markers._VAGUE_TIME_RE, markers._VAGUE_VERB_RE,
+                       markers._MEASURE_RE, markers._UNREALISTIC_RE, markers._PURPOSE_RE, markers._PROCESS_RE]
 
     rng = random.Random(0)
     texts = [s for d in corpus[:60] for s in d.text.split(".")]

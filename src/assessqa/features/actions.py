@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from assessqa.features.markers import (
+    _NEED_WORDS,
+    _OUTCOMES,
+    _PASTS,
+    Caseless,
     _CONDITIONAL_RE,
     _MEASURE_RE,
-    _NEED_WORDS_RE,
-    _OUTCOME_RE,
-    _PAST_RE,
     _PROCESS_RE,
     _PURPOSE_RE,
     _QUOTE_RE,
@@ -100,6 +101,12 @@ _YES_NO_CELL_RE = re.compile(r"^(?:Y|N|Yes|No|N/A|-|Not recorded|Present|Apologi
 _CELL_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
+# The action markers' case-blind patterns, matched in lower-cased ASCII (features/markers.py: Caseless).
+_PASSIVE = Caseless(re.compile(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", re.I))
+_VAGUE_VERBS, _MEASURES, _UNREALISTIC = Caseless(_VAGUE_VERB_RE), Caseless(_MEASURE_RE), Caseless(_UNREALISTIC_RE)
+_PURPOSES, _PROCESSES = Caseless(_PURPOSE_RE), Caseless(_PROCESS_RE)
+
+
 def action_shape_markers(text: str, body: str) -> list[str]:
     """Markers of whether a candidate is worded as an action at all, the same in every layout."""
     marks = []
@@ -142,7 +149,9 @@ def action_markers(unit: ActionUnit) -> list[str]:
         marks.append("__owner__")
     if "non_owner" in body_roles:
         marks.append("__nonowner__")
-    if re.search(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", body, re.I):
+    text_lower = text.lower() if text.isascii() else None
+    body_lower = body.lower() if body.isascii() else None
+    if _PASSIVE.found_in(body, body_lower):
         marks.append("__passive__")
     when = (unit.fields or {}).get("when")
     if when is not None:
@@ -153,24 +162,24 @@ def action_markers(unit: ActionUnit) -> list[str]:
         marks.append("__measure_col__")
         if _MEASURE_RE.search(measure):
             marks.append("__measure_col_cue__")
-    marks.extend(time_markers(text))
-    if _VAGUE_VERB_RE.search(body):
+    marks.extend(time_markers(text, text_lower))
+    if _VAGUE_VERBS.found_in(body, body_lower):
         marks.append("__vague_verb__")
-    if _MEASURE_RE.search(text):
+    if _MEASURES.found_in(text, text_lower):
         marks.append("__measure__")
-    if _UNREALISTIC_RE.search(text):
+    if _UNREALISTIC.found_in(text, text_lower):
         marks.append("__unrealistic__")
-    if _PURPOSE_RE.search(text):
+    if _PURPOSES.found_in(text, text_lower):
         marks.append("__purpose__")
-    if _PROCESS_RE.search(body):
+    if _PROCESSES.found_in(body, body_lower):
         marks.append("__process__")
     if _CONDITIONAL_RE.match(body):
         marks.append("__conditional__")
-    if _OUTCOME_RE.search(body):
+    if _OUTCOMES.found_in(body, body_lower):
         marks.append("__outcome__")
-    if _PAST_RE.search(body):
+    if _PASTS.found_in(body, body_lower):
         marks.append("__past__")
-    if _NEED_WORDS_RE.search(body):
+    if _NEED_WORDS.found_in(body, body_lower):
         marks.append("__needword__")
     if _QUOTE_RE.search(body):
         marks.append("__quote__")
