@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from assessqa.features.markers import (
-    _NEED_WORDS,
-    _OUTCOMES,
-    _PASTS,
-    Caseless,
+    Marker,
+    lowered_ascii,
     _CONDITIONAL_RE,
+    _NEED_WORDS_RE,
+    _OUTCOME_RE,
+    _PAST_RE,
     _MEASURE_RE,
     _PROCESS_RE,
     _PURPOSE_RE,
@@ -101,10 +102,21 @@ _YES_NO_CELL_RE = re.compile(r"^(?:Y|N|Yes|No|N/A|-|Not recorded|Present|Apologi
 _CELL_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
-# The action markers' case-blind patterns, matched in lower-cased ASCII (features/markers.py: Caseless).
-_PASSIVE = Caseless(re.compile(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", re.I))
-_VAGUE_VERBS, _MEASURES, _UNREALISTIC = Caseless(_VAGUE_VERB_RE), Caseless(_MEASURE_RE), Caseless(_UNREALISTIC_RE)
-_PURPOSES, _PROCESSES = Caseless(_PURPOSE_RE), Caseless(_PROCESS_RE)
+# The action markers read from its text or from its body (the text without field labels), in the order they are
+# written (the detector reads marker pairs too).
+_PASSIVE = Marker("__passive__", re.compile(r"\b(?:to be|will be|is to be|are to be)\s+\w+ed\b", re.I))
+_ACTION_MARKERS = (
+    (Marker("__vague_verb__", _VAGUE_VERB_RE), "body"),
+    (Marker("__measure__", _MEASURE_RE), "text"),
+    (Marker("__unrealistic__", _UNREALISTIC_RE), "text"),
+    (Marker("__purpose__", _PURPOSE_RE), "text"),
+    (Marker("__process__", _PROCESS_RE), "body"),
+    (Marker("__conditional__", _CONDITIONAL_RE, anchored=True), "body"),
+    (Marker("__outcome__", _OUTCOME_RE), "body"),
+    (Marker("__past__", _PAST_RE), "body"),
+    (Marker("__needword__", _NEED_WORDS_RE), "body"),
+    (Marker("__quote__", _QUOTE_RE), "body"),
+)
 
 
 def action_shape_markers(text: str, body: str) -> list[str]:
@@ -149,10 +161,9 @@ def action_markers(unit: ActionUnit) -> list[str]:
         marks.append("__owner__")
     if "non_owner" in body_roles:
         marks.append("__nonowner__")
-    text_lower = text.lower() if text.isascii() else None
-    body_lower = body.lower() if body.isascii() else None
-    if _PASSIVE.found_in(body, body_lower):
-        marks.append("__passive__")
+    read = {"text": (text, lowered_ascii(text)), "body": (body, lowered_ascii(body))}
+    if _PASSIVE.hit(*read["body"]):
+        marks.append(_PASSIVE.name)
     when = (unit.fields or {}).get("when")
     if when is not None:
         marks.append("__when_col__")
@@ -162,27 +173,8 @@ def action_markers(unit: ActionUnit) -> list[str]:
         marks.append("__measure_col__")
         if _MEASURE_RE.search(measure):
             marks.append("__measure_col_cue__")
-    marks.extend(time_markers(text, text_lower))
-    if _VAGUE_VERBS.found_in(body, body_lower):
-        marks.append("__vague_verb__")
-    if _MEASURES.found_in(text, text_lower):
-        marks.append("__measure__")
-    if _UNREALISTIC.found_in(text, text_lower):
-        marks.append("__unrealistic__")
-    if _PURPOSES.found_in(text, text_lower):
-        marks.append("__purpose__")
-    if _PROCESSES.found_in(body, body_lower):
-        marks.append("__process__")
-    if _CONDITIONAL_RE.match(body):
-        marks.append("__conditional__")
-    if _OUTCOMES.found_in(body, body_lower):
-        marks.append("__outcome__")
-    if _PASTS.found_in(body, body_lower):
-        marks.append("__past__")
-    if _NEED_WORDS.found_in(body, body_lower):
-        marks.append("__needword__")
-    if _QUOTE_RE.search(body):
-        marks.append("__quote__")
+    marks.extend(time_markers(*read["text"]))
+    marks.extend(marker.name for marker, on in _ACTION_MARKERS if marker.hit(*read[on]))
     words = len(body.split())
     marks.append("__short__" if words < 6 else "__long__" if words > 25 else "__midlen__")
     marks.extend(action_shape_markers(text, body))

@@ -65,6 +65,31 @@ _DOMAIN_RE = re.compile(
 )
 
 
+def lower_case_only(pattern: re.Pattern[str]) -> bool:
+    """Whether a pattern is case-blind and names no capital letter (escapes such as \\b or \\S aside)."""
+    return bool(pattern.flags & re.IGNORECASE) and not re.search(r"(?<!\\)[A-Z]", pattern.pattern.replace("\\\\", ""))
+
+
+class Marker:
+    """A marker token and the pattern that sets it: searched for, or matched at the start (``anchored``); a
+    case-blind pattern in lower case is matched through :class:`Caseless`."""
+
+    def __init__(self, name: str, pattern: re.Pattern[str], anchored: bool = False) -> None:
+        self.name, self.pattern, self.anchored = name, pattern, anchored
+        self._caseless = Caseless(pattern) if not anchored and lower_case_only(pattern) else None
+
+    def hit(self, text: str, lowered: str | None) -> bool:
+        """``lowered``: ``text.lower()`` when the text is ASCII, else None (see :meth:`Caseless.found_in`)."""
+        if self._caseless is not None:
+            return self._caseless.found_in(text, lowered)
+        return bool(self.pattern.match(text) if self.anchored else self.pattern.search(text))
+
+
+def lowered_ascii(text: str) -> str | None:
+    """What :meth:`Marker.hit` and :meth:`Caseless.found_in` take as ``lowered``."""
+    return text.lower() if text.isascii() else None
+
+
 class Caseless:
     """A case-blind pattern of lower-case words, matched case-sensitively in lower-cased text when the text is ASCII.
 
@@ -74,7 +99,7 @@ class Caseless:
     """
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
-        if not pattern.flags & re.IGNORECASE or re.search(r"(?<!\\)[A-Z]", pattern.pattern.replace("\\\\", "")):
+        if not lower_case_only(pattern):
             raise ValueError("Caseless needs an IGNORECASE pattern written in lower case")
         self.pattern = pattern
         self._lower = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
@@ -97,9 +122,19 @@ class Caseless:
 
 
 _DOMAIN_WORDS = Caseless(_DOMAIN_RE)
-# The sentence markers' case-blind patterns (all written in lower case, which Caseless checks).
-_AGES, _OUTCOMES, _NEED_WORDS, _PASTS = Caseless(_AGE_RE), Caseless(_OUTCOME_RE), Caseless(_NEED_WORDS_RE), Caseless(_PAST_RE)
-_DATES, _FREQUENCIES, _DEADLINES, _VAGUE_TIMES = Caseless(_DATE_RE), Caseless(_FREQUENCY_RE), Caseless(_DEADLINE_RE), Caseless(_VAGUE_TIME_RE)
+# Each sentence's markers, in the order they are written after it (the tagger reads marker pairs too).
+SENTENCE_MARKERS = (
+    Marker("__quote__", _QUOTE_RE),
+    Marker("__age__", _AGE_RE),
+    Marker("__year__", _YEAR_RE),
+    Marker("__first_person__", _FIRST_PERSON_RE),
+    Marker("__conditional__", _CONDITIONAL_RE, anchored=True),
+    Marker("__outcome__", _OUTCOME_RE),
+    Marker("__needword__", _NEED_WORDS_RE),
+    Marker("__past__", _PAST_RE),
+)
+_DATES = Caseless(_DATE_RE)
+TIME_MARKERS = (Marker("__freq__", _FREQUENCY_RE), Marker("__deadline__", _DEADLINE_RE), Marker("__vague_time__", _VAGUE_TIME_RE))
 
 
 def domain_density(text: str) -> float:
@@ -123,19 +158,13 @@ def _parses_as_date(expression: str) -> bool:
 
 def time_markers(text: str, lowered: str | None = None) -> list[str]:
     """Date, frequency, deadline and vague-time markers; ``lowered`` as :meth:`Caseless.found_in` takes it."""
-    if lowered is None and text.isascii():
-        lowered = text.lower()
+    if lowered is None:
+        lowered = lowered_ascii(text)
     marks = []
     date = _DATES.span_in(text, lowered)
     if date and _parses_as_date(text[date[0] : date[1]]):
         marks.append("__date__")
-    if _FREQUENCIES.found_in(text, lowered):
-        marks.append("__freq__")
-    if _DEADLINES.found_in(text, lowered):
-        marks.append("__deadline__")
-    if _VAGUE_TIMES.found_in(text, lowered):
-        marks.append("__vague_time__")
-    return marks
+    return marks + [m.name for m in TIME_MARKERS if m.hit(text, lowered)]
 
 
 @lru_cache(maxsize=65536)
@@ -149,25 +178,8 @@ def sentence_markers(text: str) -> list[str]:
 
 
 def _compute_sentence_markers(text: str) -> list[str]:
-    lowered = text.lower() if text.isascii() else None
-    marks = []
-    if _QUOTE_RE.search(text):
-        marks.append("__quote__")
-    if _AGES.found_in(text, lowered):
-        marks.append("__age__")
-    if _YEAR_RE.search(text):
-        marks.append("__year__")
-    if _FIRST_PERSON_RE.search(text):
-        marks.append("__first_person__")
-    if _CONDITIONAL_RE.match(text):
-        marks.append("__conditional__")
-    if _OUTCOMES.found_in(text, lowered):
-        marks.append("__outcome__")
-    if _NEED_WORDS.found_in(text, lowered):
-        marks.append("__needword__")
-    if _PASTS.found_in(text, lowered):
-        marks.append("__past__")
-    return marks + time_markers(text, lowered)
+    lowered = lowered_ascii(text)
+    return [m.name for m in SENTENCE_MARKERS if m.hit(text, lowered)] + time_markers(text, lowered)
 
 
 def person_names(text: str) -> list[str]:
