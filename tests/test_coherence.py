@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from assessqa.models.coherence import CoherenceModel, disorder, token_classes
+from assessqa.models.coherence import CoherenceModel, disorder, pair_features, token_classes
 from assessqa.schemas import InputDocument
 
 
@@ -49,3 +49,24 @@ def test_a_texts_classes_are_assembled_from_its_sentences_exactly(corpus):
         seams, classes = read_sentences(text)
         assert classes == token_classes(text)
         assert [s.classes for s in seams] == [token_classes(s) for s in sentences(text)]
+
+
+def test_next_sentence_evidence_is_what_scikit_learn_computes_from_the_hashed_seams(corpus):
+    # The scoring code hashes seam strings itself and sums their weights in one call; here the same evidence is
+    # computed the way the model was fitted: FeatureHasher rows and the logistic regression's decision_function.
+    import math
+
+    from assessqa.config import DEFAULT_MODEL_DIR
+    from assessqa.models.coherence import _PAIR_HASHER
+    from assessqa.models.coherence_features import order, sentences
+    from assessqa.models.store import load_model
+
+    pair_model = load_model(DEFAULT_MODEL_DIR, form="estimators").coherence_model.pair_model_
+    for doc in corpus[:25]:
+        parts = sentences(doc.text)
+        if len(parts) < 2:
+            continue
+        rows = [pair_features(a, b) for a, b in zip(parts, parts[1:])]
+        odds = pair_model.decision_function(_PAIR_HASHER.transform(rows))
+        expected = float(np.mean(odds) * math.sqrt(len(odds)))
+        assert abs(order(parts, pair_model.coef_.ravel(), float(pair_model.intercept_[0])) - expected) < 1e-9

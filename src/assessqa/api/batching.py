@@ -47,8 +47,6 @@ class MicroBatcher:
     timeout_s: float | None = None
     _queue: list[_Waiting] = field(default_factory=list)
     _running: bool = False
-    batches: int = 0  # batches scored so far, and the documents in them: for the tests and the metrics
-    documents: int = 0
 
     @property
     def limit_s(self) -> float:
@@ -107,8 +105,6 @@ class MicroBatcher:
                 asyncio.get_running_loop().create_task(self._drain())
 
     def _score(self, batch: list[_Waiting], cancelled: threading.Event) -> list[ScoreRecord | BaseException]:
-        self.batches += 1
-        self.documents += len(batch)
         try:
             return list(self.scorer.score_batch([w.document for w in batch], ["request"] * len(batch)))
         except Exception:

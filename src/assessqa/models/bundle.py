@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assessqa.features import dimension_strength
-from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear, sigmoid
+from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear, sigmoid, stack_one_vs_rest
 from assessqa.models.config import ModelConfig
 from assessqa.schemas import ACTION_FLAGS, CUES
 
@@ -196,18 +196,13 @@ def one_vs_rest_proba(model: Any, X: list[str], cache: dict[int, tuple[np.ndarra
     """
     if isinstance(model, TextLinear):
         return model.predict_proba(X)
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
     clf = model.steps[-1][1]
-    estimators = getattr(clf, "estimators_", [])
-    if not isinstance(clf, OneVsRestClassifier) or not all(
-        isinstance(e, LogisticRegression) and e.coef_.shape[0] == 1 for e in estimators
-    ):
-        return model.predict_proba(X)
     cache = {} if cache is None else cache
     if id(clf) not in cache:
-        cache[id(clf)] = (np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators]))
+        stacked = stack_one_vs_rest(clf)
+        if stacked is None:
+            return model.predict_proba(X)
+        cache[id(clf)] = stacked
     coef, intercept = cache[id(clf)]
     return sigmoid(np.asarray(model[:-1].transform(X) @ coef) + intercept)
 

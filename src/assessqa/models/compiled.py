@@ -62,6 +62,20 @@ def ordinal_proba(above: np.ndarray) -> np.ndarray:
     return proba / proba.sum(axis=1, keepdims=True)
 
 
+def stack_one_vs_rest(clf: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A fitted ``OneVsRestClassifier`` of binary logistic regressions as one (features x labels) weight matrix and
+    its intercepts; None for any other classifier."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    estimators = getattr(clf, "estimators_", [])
+    if not isinstance(clf, OneVsRestClassifier) or not all(
+        isinstance(e, LogisticRegression) and e.coef_.shape[0] == 1 for e in estimators
+    ):
+        return None
+    return np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators])
+
+
 class TextLinear:
     """TF-IDF word n-grams and logistic outputs. ``outputs="binary"`` gives ``predict_proba`` of shape (n, 2);
     ``"one_vs_rest"`` gives one sigmoid per label, (n, labels), as :func:`assessqa.models.bundle.one_vs_rest_proba`.
@@ -154,10 +168,10 @@ class TextLinear:
         for term, i in vectoriser.vocabulary_.items():
             vocabulary[i] = term
         if isinstance(clf, OneVsRestClassifier):
-            if not all(isinstance(e, LogisticRegression) and e.coef_.shape[0] == 1 for e in clf.estimators_):
+            stacked = stack_one_vs_rest(clf)
+            if stacked is None:
                 raise RuntimeFormatError("a one-vs-rest part whose labels are not binary logistic regressions")
-            coef = np.vstack([e.coef_ for e in clf.estimators_]).T
-            intercept = np.array([e.intercept_[0] for e in clf.estimators_])
+            coef, intercept = stacked
             outputs, classes = "one_vs_rest", list(clf.classes_)
         elif isinstance(clf, LogisticRegression) and clf.coef_.shape[0] == 1:
             coef, intercept, outputs, classes = clf.coef_.T, clf.intercept_, "binary", list(clf.classes_)
