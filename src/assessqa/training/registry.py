@@ -20,7 +20,7 @@ import numpy as np
 
 from assessqa import errors
 from assessqa.models.bundle import expected_calibration_error
-from assessqa.models.store import read_meta, verify_runtime
+from assessqa.models.store import verify_runtime
 from assessqa.schemas import ACTION_FLAGS, AnnotatedDocument, DIMENSIONS
 from assessqa.scoring import Scorer
 from assessqa.training.evaluation import Collected, _kappa, collect_each
