@@ -69,3 +69,23 @@ def test_caseless_patterns_match_exactly_what_their_ignorecase_pattern_matches(c
             assert caseless.span_in(text, lowered) == (match.span() if match else None), text
     with pytest.raises(ValueError):
         Caseless(re.compile(r"'[A-Z][^']{3,}'", re.I))  # a capital range means something else in lower-cased text
+
+
+def test_a_sentence_or_action_written_again_word_for_word_is_read_once():
+    from assessqa.features import sentence_units
+    from assessqa.pipeline import segment
+    from assessqa.segment import build_pipeline
+
+    nlp = build_pipeline()
+    said = "Aisha (9) told me she hides under the bed when Dad shouts."
+    once = nlp(f"Aisha's views\n{said}\nShe likes school.\nOngoing.\nOngoing.")
+    twice = nlp(f"Aisha's views\n{said}\nShe likes school.\nOngoing.\nOngoing.\n{said.upper()}\n{said}")
+    assert [u.text for u in sentence_units(twice)] == [u.text for u in sentence_units(once)]
+    # Short lines repeat honestly in tables and are kept.
+    assert [u.text for u in sentence_units(once)].count("Ongoing.") == 2
+
+    act = "Mum will attend the Freedom Programme every Tuesday until 30 June 2025."
+    text = f"CHILD PROTECTION PLAN\nActions\n- {act}\n- Dad will see his GP by 1 May 2025.\n- {act}"
+    [seg] = segment(nlp, [text], ["plan"])
+    bodies = [c.text.lstrip("- ") for c in seg.candidates]
+    assert bodies.count(act) == 1 and any(b.startswith("Dad will") for b in bodies)

@@ -25,6 +25,7 @@ from assessqa.features.markers import (
     mask_names,
     time_markers,
 )
+from assessqa.features.sentences import copy_key
 from assessqa.segment import category_at
 from assessqa.segment.lines import BULLET_RE
 from assessqa.segment.people import people_of
@@ -54,10 +55,17 @@ def action_units(doc: Doc, spans_key: str = "action_candidates") -> list[ActionU
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
     others = tuple(other_list)
+    seen: set[str] = set()
     for span in doc.spans.get(spans_key, []):
         raw = span.text
         lead = len(raw) - len(raw.lstrip())
         text = raw.strip()
+        # An action written again word for word is the same action (see features.sentences.copy_key).
+        key = copy_key(text)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
         start = span.start_char + lead
         roles = tuple((t, lab) for a, b, t, lab in all_roles if a >= span.start_char and b <= span.end_char)
         units.append(ActionUnit(start, start + len(text), text, span.label_, category_at(doc, start), span._.action_fields, roles, names, adults, others))

@@ -46,6 +46,18 @@ class SentenceUnit:
 CONTEXT_WORDS = 12
 _WORD_RE = re.compile(r"[\w'-]+")
 
+# A sentence of at least this many words written again, word for word, is a copy: it says nothing the first time did
+# not, and counting it twice would let repetition (pasted again, or stuffed in) raise a grade. Shorter lines repeat
+# honestly ("Ongoing.", "Social worker") and are kept.
+COPY_MIN_WORDS = 5
+_KEY_WORD_RE = re.compile(r"\w+")
+
+
+def copy_key(text: str) -> str | None:
+    """The words of a sentence, lower-cased and without punctuation, when it is long enough to count as a copy."""
+    words = _KEY_WORD_RE.findall(text.lower())
+    return " ".join(words) if len(words) >= COPY_MIN_WORDS else None
+
 
 def unit_reprs(units: list[SentenceUnit]) -> list[str]:
     """What the evidence tagger reads for each sentence: its own representation, then the first words of the
@@ -64,7 +76,8 @@ def unit_reprs(units: list[SentenceUnit]) -> list[str]:
 
 
 def sentence_units(doc: Doc) -> list[SentenceUnit]:
-    """Content sentences (not headings or page furniture) with stripped offsets and their section category."""
+    """Content sentences (not headings or page furniture) with stripped offsets and their section category; a
+    sentence that repeats an earlier one word for word (:func:`copy_key`) is read once, where it first appears."""
     sections = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("sections", [])]
     if doc._.sentence_spans is None:  # a user's pipeline without assessqa_sentences
         spans = [(s.start_char, s.end_char) for s in content_sentences(doc)]
@@ -78,11 +91,17 @@ def sentence_units(doc: Doc) -> list[SentenceUnit]:
     names = tuple(name for name, _ in children)
     adults = tuple(adult_list)
     others = tuple(other_list)
+    seen: set[str] = set()
     for a, b in spans:
         raw = text[a:b]
         stripped = raw.strip()
         if not stripped:
             continue
+        key = copy_key(stripped)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
         start = a + (len(raw) - len(raw.lstrip()))
         i = bisect.bisect_right(starts, start) - 1
         category = sections[i][2] if i >= 0 and (start < sections[i][1] or i == len(sections) - 1) else None

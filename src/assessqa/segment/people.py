@@ -23,9 +23,12 @@ from spacy.tokens import Doc
 
 from assessqa.segment.extensions import register_extensions, source_text
 
-# "Riley Thompson (7)": the given name is the child's name; the surname is masked with the other names.
+# One part of a surname or name as English records write them: "Thompson", "O'Driscoll", "McDonald", "D'Souza".
+_PART = r"[A-Z](?:'[A-Z])?[A-Za-z]*[a-z]"
+# "Riley Thompson (7)", "Keira O'Driscoll-Hughes (7)": the given name is the child's name; the surname is masked with
+# the other names.
 _CHILD_WITH_SURNAME = re.compile(
-    r"\b([A-Z][a-z]{2,})\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\(\s*(?:aged?\s*)?(\d{1,2})\s*(?:yrs?|years?(?: old)?)?\s*\)"
+    rf"\b([A-Z][a-z]{{2,}})\s+({_PART}(?:-{_PART})?)\s*\(\s*(?:aged?\s*)?(\d{{1,2}})\s*(?:yrs?|years?(?: old)?)?\s*\)"
 )
 # "Aisha (9)", "Aisha (aged 9)", "Aisha, aged 9", "Aisha, 9,", "Aisha who is 9"
 _CHILD_PATTERNS = (
@@ -37,7 +40,7 @@ _CHILD_PATTERNS = (
 NOT_NAMES = frozenset(
     {"Mum", "Dad", "Mother", "Father", "School", "Police", "Section", "Page", "Date", "Age", "Nan", "Year", "Para", "Need", "Action", "The"}
 )
-_NAME = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_NAME = rf"{_PART}(?:-{_PART})?"
 # A title and one or two names: "Ms Begum", "Ms Ilona Kovacova", "Dr. Patel".
 TITLED_NAME_RE = re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+({_NAME})(?: ({_NAME}))?\b")
 
@@ -49,8 +52,9 @@ _NOT_NAMES_BY_SHAPE = frozenset(
 )
 # Status words of progress notes, kept in capitals even where a child shares the name.
 _KEEP_CAPITALS = frozenset({"RED", "AMBER", "GREEN"})
-_TITLE_CASE = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+# A name's Irish or French prefix is part of it ("O'Driscoll", "O'DRISCOLL", "D'Souza"): found whole, masked whole.
+_TITLE_CASE = re.compile(r"\b(?:[A-Z]')?[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
+_CAPITALS = re.compile(r"\b(?:[A-Z]')?[A-Z]{2,}\b")
 
 
 @lru_cache(maxsize=1)
@@ -65,19 +69,20 @@ def _child_mentions(text: str) -> dict[str, tuple[int, int, int]]:
     since the component, the masker and two grade features each ask about the same text in turn)."""
     words, _ = _wordlist()
     found: dict[str, tuple[int, int, int]] = {}
-    surnames: set[int] = set()
+    surnames: list[tuple[int, int]] = []
     for match in _CHILD_WITH_SURNAME.finditer(text):
         # "Child Riley (7)" is not a child called Child with the surname Riley.
         if match.group(1).lower() in words or match.group(1) in NOT_NAMES:
             continue
-        surnames.add(match.start(2))
+        surnames.append(match.span(2))
         name, age = match.group(1), int(match.group(3))
         if age <= 18 and (name not in found or match.start() < found[name][1]):
             found[name] = (age, match.start(1), match.end(1))
     for pattern in _CHILD_PATTERNS:
         for match in pattern.finditer(text):
             name, age = match.group(1), int(match.group(2))
-            if name in NOT_NAMES or age > 18 or match.start(1) in surnames:
+            # Nor is the end of a surname ("Driscoll" of "O'Driscoll (7)") a child's name.
+            if name in NOT_NAMES or age > 18 or any(a <= match.start(1) < b for a, b in surnames):
                 continue
             if name not in found or match.start() < found[name][1]:
                 found[name] = (age, match.start(1), match.end(1))
