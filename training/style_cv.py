@@ -10,6 +10,11 @@ batches held out, every writer seen in training). The test split and the externa
     python3 training/style_cv.py --group-by author --out training/style_cv.json
     python3 training/style_cv.py --group-by batch --folds 5 --out training/style_cv_in_style.json
     python3 training/style_cv.py --config '{"evidence_floor": 0.15}'     # compare a change out of style
+    python3 training/style_cv.py --predictions training/style_cv_predictions.jsonl   # and keep every held-out grade
+
+``--predictions`` writes one row per held-out grade (document id, writer, dimension, the annotated and the given
+grade, the probabilities, whether the record asked for review, and the signals of ``assessqa.models.review``): what
+``training/review_rule.py`` learns when a grade is likely wrong from. Ids and figures only, never text.
 """
 
 from __future__ import annotations
@@ -27,11 +32,30 @@ from assessqa.config import Settings
 from assessqa.features import FEATURES_VERSION
 from assessqa.training.evaluation import Collected, collect, summarise
 from assessqa.training.fit import train_model
+from assessqa.models.review import review_signals
+from assessqa.schemas import InputDocument
 from assessqa.scoring import Scorer
 
 
 def group_of(batch: str, how: str) -> str:
     return batch.split("-")[0] if how == "author" else batch
+
+
+def prediction_rows(scorer: Scorer, docs: list, group: str) -> list[dict]:
+    """One row per held-out grade: labels, probabilities, the record's review flag and the review signals."""
+    texts, types = [d.text for d in docs], [d.doc_type for d in docs]
+    analyses = scorer.analyse_batch(texts, types)
+    records = scorer.score_batch([InputDocument(text=t, doc_type=k) for t, k in zip(texts, types)])
+    rows = []
+    for doc, analysis, record in zip(docs, analyses, records):
+        for dim, probs in analysis.grade_probs.items():
+            rows.append({
+                "id": doc.id, "group": group, "dimension": dim, "gold": doc.grades[dim], "grade": analysis.grades[dim],
+                "probabilities": [round(probs[g], 6) for g in (1, 2, 3, 4)],
+                "needs_review": record.dimensions[dim].needs_review,
+                "signals": {k: round(v, 6) for k, v in review_signals(analysis, doc.text, dim).items()},
+            })
+    return rows
 
 
 def main() -> None:
@@ -41,7 +65,9 @@ def main() -> None:
     ap.add_argument("--group-by", choices=("author", "batch"), default="author")
     ap.add_argument("--folds", type=int, default=5, help="folds for --group-by batch")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--predictions", type=Path, default=None, help="JSONL of every held-out grade and its review signals")
     args = ap.parse_args()
+    rows: list[dict] = []
     config = json.loads(args.config)
     splits = split_documents(load_corpus(args.data), load_splits(args.data / "splits.json"))
     docs = splits["train"] + splits["dev"]
@@ -67,6 +93,8 @@ def main() -> None:
             "action_recall": fold_metrics["actions"]["extraction"]["recall"],
         }
         pooled.merge(fold)
+        if args.predictions:
+            rows.extend(prediction_rows(scorer, [docs[i] for i in test_idx], name))
     metrics = summarise(pooled, abstain)
     out = {
         "group_by": args.group_by,
@@ -86,6 +114,9 @@ def main() -> None:
     ex = metrics["actions"]["extraction"]
     print(f"actions: precision {ex['precision']:.3f}, recall {ex['recall']:.3f}; flag kappa "
           + ", ".join(f"{f} {v['kappa']}" for f, v in metrics["actions"]["flags"].items()))
+    if args.predictions:
+        args.predictions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        print(f"wrote {args.predictions} ({len(rows)} grades)")
     if args.out:
         args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")

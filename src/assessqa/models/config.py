@@ -43,6 +43,28 @@ class CoherenceConfig(_Strict):
     flag_above: float = Field(ge=0, le=1)
 
 
+class ReviewRuleConfig(_Strict):
+    """When a grade asks for review beyond the fixed reasons: a logistic model of the grade being wrong, fitted on
+    leave-one-writer-out predictions (models/review.py, training/review_rule.py)."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    # A grade whose probability of being wrong is at or above this asks for review.
+    flag_above: float = Field(ge=0, le=1)
+
+    def model_post_init(self, __context: Any) -> None:
+        from assessqa.models.review import REVIEW_FEATURES
+
+        if not (len(self.features) == len(self.mean) == len(self.scale) == len(self.coef)):
+            raise ValueError("review rule: features, mean, scale and coef must have the same length")
+        unknown = set(self.features) - set(REVIEW_FEATURES)
+        if unknown:
+            raise ValueError(f"review rule: unknown features {sorted(unknown)}")
+
+
 class ModelConfig(_Strict):
     """Every setting a trained model depends on; the defaults are those of the shipped model."""
 
@@ -78,6 +100,9 @@ class ModelConfig(_Strict):
     # Self-supervised check that the text reads as ordered sentences (models/coherence.py); at or above `flag_above`
     # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py).
     coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.8)
+    # Grades that ask for review because they are likely wrong, learned out of style (models/review.py). None: only
+    # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
+    review: ReviewRuleConfig | None = None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

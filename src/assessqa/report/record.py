@@ -9,6 +9,7 @@ import numpy as np
 from assessqa.features import domain_density
 from assessqa.insights import child_coverage, description_analysis, over_optimism
 from assessqa.models.bundle import AssessModel
+from assessqa.models.review import review_signals, wrong_probability
 from assessqa.pipeline import DocumentAnalysis
 from assessqa.schemas import (
     ACTION_FLAGS,
@@ -30,6 +31,14 @@ from assessqa.schemas import (
     TextSpan,
 )
 from assessqa.suggestions import action_suggestions, dimension_suggestions
+
+
+def likely_wrong(config: dict, analysis: DocumentAnalysis, text: str, dimension: str) -> bool:
+    """Whether the model's review rule (learned out of style, models/review.py) takes this grade for a likely error."""
+    rule = config.get("review")
+    if not rule:
+        return False
+    return wrong_probability(rule, review_signals(analysis, text, dimension)) >= rule["flag_above"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,8 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
             grade=grade,
             label=GRADE_LABELS[grade],
             probabilities={str(g): round(p, 4) for g, p in probs.items()},
-            needs_review=off_topic or thin or disordered or probs[grade] < config["abstain_below"],
+            needs_review=off_topic or thin or disordered or probs[grade] < config["abstain_below"]
+            or likely_wrong(config, analysis, text, dim),
             evidence=evidence,
             suggestions=dimension_suggestions(dim, grade, found, text, voiced, analysis.children),
         )

@@ -1,0 +1,115 @@
+"""The review rule: grades likely to be wrong ask for review, by a rule learned out of style (models/review.py)."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assessqa.config import Settings
+from assessqa.errors import AnnotationError
+from assessqa.models.config import resolve_config
+from assessqa.models.review import REVIEW_FEATURES, review_signals, wrong_probability
+from assessqa.schemas import InputDocument
+from assessqa.scoring import Scorer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rule(intercept: float, flag_above: float) -> dict:
+    n = len(REVIEW_FEATURES)
+    return {"features": list(REVIEW_FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
+            "intercept": intercept, "flag_above": flag_above}
+
+
+def _with_rule(model, rule):
+    meta = copy.deepcopy(model.meta)
+    meta["config"] = {**meta.get("config", {}), "review": rule}
+    return replace(model, meta=meta)
+
+
+@pytest.fixture(scope="module")
+def plan_and_assessment(corpus_splits):
+    docs = corpus_splits["test"]
+    return [next(d for d in docs if d.doc_type == t) for t in ("assessment", "plan")]
+
+
+def test_signals_read_the_grade_probabilities_and_the_document(small_model, plan_and_assessment):
+    scorer = Scorer(small_model, Settings())
+    for doc in plan_and_assessment:
+        [analysis] = scorer.analyse_batch([doc.text], [doc.doc_type])
+        for dim, probs in analysis.grade_probs.items():
+            s = review_signals(analysis, doc.text, dim)
+            assert set(s) == set(REVIEW_FEATURES)
+            grade = analysis.grades[dim]
+            assert s["top"] == pytest.approx(probs[grade])
+            assert s["expected_error"] == pytest.approx(sum(p * abs(g - grade) for g, p in probs.items()))
+            assert 0.0 <= s["sectioned_share"] <= 1.0 and 0.0 <= s["cue_confident_share"] <= 1.0
+            assert s[f"dim_{dim}"] == 1.0 and sum(s[f"dim_{d}"] for d in analysis.grade_probs) == 1.0
+            assert (s["log_actions"] > 0) == (doc.doc_type == "plan" and bool(analysis.actions))
+
+
+def test_a_rule_flags_the_grades_it_takes_for_errors_and_only_those(small_model, plan_and_assessment):
+    documents = [InputDocument(text=d.text, doc_type=d.doc_type) for d in plan_and_assessment]
+    plain = Scorer(small_model, Settings()).score_batch(documents)
+    always = Scorer(_with_rule(small_model, _rule(intercept=5.0, flag_above=0.5)), Settings()).score_batch(documents)
+    never = Scorer(_with_rule(small_model, _rule(intercept=-5.0, flag_above=0.5)), Settings()).score_batch(documents)
+    for p, a, n in zip(plain, always, never):
+        for dim, result in p.dimensions.items():
+            if result is None:
+                continue
+            assert a.dimensions[dim].needs_review
+            assert n.dimensions[dim].needs_review == result.needs_review
+            assert a.dimensions[dim].grade == result.grade  # review never changes a grade
+
+
+def test_wrong_probability_is_the_standardised_logistic_model():
+    rule = _rule(0.0, 0.5)
+    rule["coef"][0], rule["mean"][0], rule["scale"][0] = 2.0, 0.5, 0.25
+    signals = {f: 0.0 for f in REVIEW_FEATURES} | {"top": 0.75}
+    assert wrong_probability(rule, signals) == pytest.approx(1 / (1 + np.exp(-2.0)))
+
+
+def test_a_malformed_rule_is_refused_by_name():
+    bad = _rule(0.0, 0.5)
+    bad["coef"] = bad["coef"][:-1]
+    with pytest.raises(AnnotationError):
+        resolve_config({"review": bad})
+    unknown = _rule(0.0, 0.5) | {"features": ["shoe_size"] + list(REVIEW_FEATURES)[1:]}
+    with pytest.raises(AnnotationError):
+        resolve_config({"review": unknown})
+    assert resolve_config({"review": _rule(0.0, 0.5)})["review"]["flag_above"] == 0.5
+
+
+def _review_rule_script():
+    spec = importlib.util.spec_from_file_location("review_rule", ROOT / "training" / "review_rule.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_fitted_threshold_keeps_all_flags_within_the_limit_and_learns_the_errors():
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(600):
+        wrong = bool(rng.random() < 0.3)
+        signals = {f: float(rng.normal()) for f in REVIEW_FEATURES}
+        # Wrong grades are less certain: the rule has something real to learn.
+        signals["top"] = float(np.clip(rng.normal(0.45 if wrong else 0.7, 0.1), 0, 1))
+        rows.append({"group": f"h{i % 6}", "gold": 2, "grade": 3 if wrong else 2, "needs_review": bool(rng.random() < 0.05),
+                     "signals": signals})
+    script = _review_rule_script()
+    rule = script.fit_rule(rows, max_flagged=0.2, C=1.0)
+    p = np.array([wrong_probability(rule, r["signals"]) for r in rows])
+    flagged = np.array([r["needs_review"] for r in rows]) | (p >= rule["flag_above"])
+    assert flagged.mean() <= 0.2
+    figures = script.flag_figures(rows, flagged)
+    # Far more of the wrong grades are flagged than the 20% a blind flag of one grade in five would catch.
+    assert figures["share_of_wrong_flagged"] > 0.4
+    assert rule["coef"][REVIEW_FEATURES.index("top")] < 0
+    nested = script.flag_figures(rows, script.nested(rows, 0.2, 1.0))
+    assert nested["share_flagged"] <= 0.25 and nested["share_of_wrong_flagged"] > 0.3
