@@ -62,8 +62,11 @@ def test_a_rule_flags_the_grades_it_takes_for_errors_and_only_those(small_model,
         for dim, result in p.dimensions.items():
             if result is None:
                 continue
-            assert a.dimensions[dim].needs_review
+            assert a.dimensions[dim].needs_review and "likely_wrong" in a.dimensions[dim].review_reasons
             assert n.dimensions[dim].needs_review == result.needs_review
+            assert "likely_wrong" not in n.dimensions[dim].review_reasons + result.review_reasons
+            # A record says why it asks for review, and asks only when it has a reason.
+            assert result.needs_review == bool(result.review_reasons)
             assert a.dimensions[dim].grade == result.grade  # review never changes a grade
 
 

@@ -93,11 +93,20 @@ class Evidence(BaseModel):
     cue: str
 
 
+ReviewReason = Literal["thin", "off_topic", "disordered", "low_confidence", "likely_wrong"]
+
+
 class DimensionResult(BaseModel):
     grade: int = Field(ge=1, le=4)
     label: str
     probabilities: dict[str, float]
     needs_review: bool = Field(default=False, description="The model is unsure: a person should check this grade.")
+    review_reasons: list[ReviewReason] = Field(
+        default_factory=list,
+        description="Why the grade needs review: thin (too little text), off_topic, disordered (not ordered sentences), "
+        "low_confidence (its probability is below the model's abstain level), likely_wrong (the model's review rule, "
+        "learned on writers its grade models never saw, takes it for a likely error).",
+    )
     evidence: list[Evidence] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
 

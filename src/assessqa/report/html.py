@@ -150,6 +150,7 @@ def _view(n: int, record: ScoreRecord, text: str | None) -> DocumentView:
             "grade": result.grade,
             "label": result.label,
             "needs_review": result.needs_review,
+            "review_reasons": [r.replace("_", " ") for r in result.review_reasons],
             "evidence": [{"text": e.text, "cue": e.cue} for e in result.evidence],
             "suggestions": result.suggestions,
         }

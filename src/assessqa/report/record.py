@@ -99,12 +99,23 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
     for dim, probs in analysis.grade_probs.items():
         grade = analysis.grades[dim]
         evidence, found = shown[dim]
+        reasons = [
+            reason
+            for reason, applies in (
+                ("thin", thin),
+                ("off_topic", off_topic),
+                ("disordered", disordered),
+                ("low_confidence", probs[grade] < config["abstain_below"]),
+                ("likely_wrong", likely_wrong(config, analysis, text, dim)),
+            )
+            if applies
+        ]
         dimensions[dim] = DimensionResult(
             grade=grade,
             label=GRADE_LABELS[grade],
             probabilities={str(g): round(p, 4) for g, p in probs.items()},
-            needs_review=off_topic or thin or disordered or probs[grade] < config["abstain_below"]
-            or likely_wrong(config, analysis, text, dim),
+            needs_review=bool(reasons),
+            review_reasons=reasons,
             evidence=evidence,
             suggestions=dimension_suggestions(dim, grade, found, text, voiced, analysis.children),
         )

@@ -15,6 +15,12 @@
     lived_experience: "Lived experience", risk_analysis: "Risk analysis", family_history: "Family history",
     smart_actions: "SMART actions", contingency: "Contingency", child_focus: "Child focus"
   };
+  // Why a grade asks for review, in words a practitioner reads (the record's review_reasons).
+  const REASONS = {
+    thin: "very little text to grade", off_topic: "the text does not read like a social care record",
+    disordered: "the text does not read as ordered sentences", low_confidence: "the model is unsure",
+    likely_wrong: "often wrong on records like this one"
+  };
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -70,7 +76,8 @@
       const row = el("tr");
       row.appendChild(el("th", LABELS[dim] || dim)).scope = "row";
       row.appendChild(el("td", result.grade + " " + result.label));
-      row.appendChild(el("td", result.needs_review ? "Yes: the model is unsure" : "No", result.needs_review ? "review" : ""));
+      const why = (result.review_reasons || []).map((r) => REASONS[r] || r).join("; ");
+      row.appendChild(el("td", result.needs_review ? "Yes: " + (why || "the model is unsure") : "No", result.needs_review ? "review" : ""));
       grades.appendChild(row);
       for (const e of result.evidence) marks.push({start: e.start, end: e.end, cue: e.cue});
       for (const s of result.suggestions) {
