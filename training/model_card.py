@@ -24,6 +24,7 @@ def render(
     probes: dict | None = None,
     style_cv: tuple[dict, dict] | None = None,
     alternatives: list[tuple[str, Path]] | None = None,
+    review: dict | None = None,
 ) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
@@ -191,6 +192,8 @@ def render(
         alternatives = [(label, json.loads(path.read_text())) for label, path in (alternatives or []) if path.is_file()]
         if alternatives:
             lines += _choice_lines(style_cv[1], alternatives)
+    if review and meta.get("config", {}).get("review"):
+        lines += _review_lines(review)
     if external:
         lines += _external_lines(metrics, external)
     if probes:
@@ -238,6 +241,32 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+def _review_lines(review: dict) -> list[str]:
+    """The review rule's figures out of style, from training/review_rule.json."""
+    fixed, nested = review["fixed_reasons_only"], review["nested_leave_one_writer_out"]
+
+    def row(label: str, f: dict) -> str:
+        return (f"| {label} | {f['wrong']} of {f['grades']} | {_fmt(f['share_of_wrong_flagged'])} | {_fmt(f['share_flagged'])} |")
+
+    return [
+        "",
+        "## Which grades ask for review",
+        "",
+        "Besides the fixed reasons (too little text, off-topic, disordered text, a grade probability below"
+        " `abstain_below`), a logistic rule over each grade's signals (`models/review.py`: how torn the grade model is,",
+        "how much of the text the evidence tagger recognised and sits under known headings, length, actions) asks for",
+        "review when a grade is likely wrong. It was fitted on the leave-one-writer-out predictions of"
+        f" `training/style_cv.py`, its threshold set so that at most {_fmt(review['max_flagged'])} of those grades are flagged",
+        "for any reason (`training/review_rule.py`). Measured nested (the rule and its threshold fitted without the writer",
+        "it is applied to), on the same held-out grades:",
+        "",
+        "| flags | wrong grades | share of wrong grades flagged | share of all grades flagged |",
+        "|---|---|---|---|",
+        row("fixed reasons only", fixed),
+        row("fixed reasons and the rule", nested),
+    ]
 
 
 def _external_lines(metrics: dict, external: dict) -> list[str]:
@@ -451,8 +480,11 @@ def main() -> None:
             json.loads(args.style_cv_in_style.read_text(encoding="utf-8")),
             json.loads(args.style_cv.read_text(encoding="utf-8")),
         )
+    review = here / "review_rule.json"
+    extras["review"] = json.loads(review.read_text(encoding="utf-8")) if review.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.3: copies counted each time, surnames with a prefix split (features version 12)", here / "style_cv_0.4.3.json"),
         ("assessqa-0.4.2: names found by shape masked as the titled adults are (features version 11)", here / "style_cv_0.4.2.json"),
         ("assessqa-0.4.1: names masked only where introduced with an age or a title (features version 10)", here / "style_cv_0.4.1.json"),
         ("the same corpus without the action-shape markers (features version 9)", here / "style_cv_data_only.json"),
