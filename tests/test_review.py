@@ -58,7 +58,9 @@ def test_a_rule_flags_the_grades_it_takes_for_errors_and_only_those(small_model,
     plain = Scorer(small_model, Settings()).score_batch(documents)
     always = Scorer(_with_rule(small_model, _rule(intercept=5.0, flag_above=0.5)), Settings()).score_batch(documents)
     never = Scorer(_with_rule(small_model, _rule(intercept=-5.0, flag_above=0.5)), Settings()).score_batch(documents)
-    for p, a, n in zip(plain, always, never):
+    replacing = _rule(intercept=-5.0, flag_above=0.5) | {"replaces_low_confidence": True}
+    instead_records = Scorer(_with_rule(small_model, replacing), Settings()).score_batch(documents)
+    for p, a, n, instead in zip(plain, always, never, instead_records):
         for dim, result in p.dimensions.items():
             if result is None:
                 continue
@@ -67,6 +69,8 @@ def test_a_rule_flags_the_grades_it_takes_for_errors_and_only_those(small_model,
             assert "likely_wrong" not in n.dimensions[dim].review_reasons + result.review_reasons
             # A record says why it asks for review, and asks only when it has a reason.
             assert result.needs_review == bool(result.review_reasons)
+            assert "low_confidence" not in instead.dimensions[dim].review_reasons
+            assert set(instead.dimensions[dim].review_reasons) == set(result.review_reasons) - {"low_confidence"}
             assert a.dimensions[dim].grade == result.grade  # review never changes a grade
 
 
@@ -101,18 +105,37 @@ def test_the_fitted_threshold_keeps_all_flags_within_the_limit_and_learns_the_er
     for i in range(600):
         wrong = bool(rng.random() < 0.3)
         signals = {f: float(rng.normal()) for f in REVIEW_FEATURES}
-        # Wrong grades are less certain: the rule has something real to learn.
-        signals["top"] = float(np.clip(rng.normal(0.45 if wrong else 0.7, 0.1), 0, 1))
-        rows.append({"group": f"h{i % 6}", "gold": 2, "grade": 3 if wrong else 2, "needs_review": bool(rng.random() < 0.05),
-                     "signals": signals})
+        # Long, on-topic, ordered documents: no fixed reason applies but a low probability...
+        signals.update(log_sentences=3.5, log_domain_density=2.0, disordered=0.0)
+        # ...and wrong grades are less certain: the rule has something real to learn.
+        signals["top"] = float(np.clip(rng.normal(0.5 if wrong else 0.75, 0.1), 0, 1))
+        rows.append({"group": f"h{i % 6}", "gold": 2, "grade": 3 if wrong else 2, "signals": signals})
     script = _review_rule_script()
-    rule = script.fit_rule(rows, max_flagged=0.2, C=1.0)
-    p = np.array([wrong_probability(rule, r["signals"]) for r in rows])
-    flagged = np.array([r["needs_review"] for r in rows]) | (p >= rule["flag_above"])
-    assert flagged.mean() <= 0.2
-    figures = script.flag_figures(rows, flagged)
-    # Far more of the wrong grades are flagged than the 20% a blind flag of one grade in five would catch.
-    assert figures["share_of_wrong_flagged"] > 0.4
-    assert rule["coef"][REVIEW_FEATURES.index("top")] < 0
-    nested = script.flag_figures(rows, script.nested(rows, 0.2, 1.0))
-    assert nested["share_flagged"] <= 0.25 and nested["share_of_wrong_flagged"] > 0.3
+    for replaces in (False, True):
+        rule = script.fit_rule(rows, max_flagged=0.2, C=1.0, replaces_low_confidence=replaces)
+        assert rule["replaces_low_confidence"] is replaces
+        p = np.array([wrong_probability(rule, r["signals"]) for r in rows])
+        flagged = script.already_flagged(rows, replaces) | (p >= rule["flag_above"])
+        assert flagged.mean() <= 0.2
+        figures = script.flag_figures(rows, flagged)
+        # Far more of the wrong grades are flagged than the 20% a blind flag of one grade in five would catch.
+        assert figures["share_of_wrong_flagged"] > 0.4
+        assert rule["coef"][REVIEW_FEATURES.index("top")] < 0
+        nested = script.flag_figures(rows, script.nested(rows, 0.2, 1.0, replaces))
+        assert nested["share_flagged"] <= 0.25 and nested["share_of_wrong_flagged"] > 0.3
+
+
+def test_fixed_reasons_read_back_from_the_signals_agree_with_the_record(small_model, plan_and_assessment):
+    from assessqa.models.review import fixed_reasons
+
+    scorer = Scorer(small_model, Settings())
+    config = small_model.config
+    texts = [d.text for d in plan_and_assessment] + ["Mum said. Dad said."]
+    types = [d.doc_type for d in plan_and_assessment] + ["assessment"]
+    records = scorer.score_batch([InputDocument(text=t, doc_type=k) for t, k in zip(texts, types)])
+    for text, kind, record in zip(texts, types, records):
+        [analysis] = scorer.analyse_batch([text], [kind])
+        for dim, result in record.dimensions.items():
+            if result is not None:
+                signals = review_signals(analysis, text, dim)
+                assert fixed_reasons(signals, config["abstain_below"], config["min_domain_density"]) == result.needs_review

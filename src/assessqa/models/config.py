@@ -54,6 +54,9 @@ class ReviewRuleConfig(_Strict):
     intercept: float
     # A grade whose probability of being wrong is at or above this asks for review.
     flag_above: float = Field(ge=0, le=1)
+    # Whether the rule takes the place of the fixed probability floor (abstain_below): it reads the grade's
+    # probability too, with what else is known, so the two together may spend the review budget twice.
+    replaces_low_confidence: bool = False
 
     def model_post_init(self, __context: Any) -> None:
         from assessqa.models.review import REVIEW_FEATURES

@@ -67,6 +67,17 @@ def review_signals(analysis: "DocumentAnalysis", text: str, dimension: str) -> d
     return out
 
 
+def fixed_reasons(signals: dict[str, float], probability_floor: float | None, min_domain_density: float) -> bool:
+    """Whether a grade with these signals asks for review for a fixed reason (thin, off-topic, disordered text, and,
+    unless ``probability_floor`` is None, a probability below it): what ``report.record`` decides, read back from
+    the signals so that a rule can be fitted on held-out grades alone."""
+    thin = signals["log_sentences"] < math.log1p(3) - 1e-4  # fewer than 3 sentences (signals are rounded)
+    off_topic = math.expm1(signals["log_domain_density"]) < min_domain_density
+    disordered = bool(signals["disordered"]) and not thin
+    low = probability_floor is not None and signals["top"] < probability_floor
+    return thin or off_topic or disordered or low
+
+
 def wrong_probability(rule: Mapping[str, Any], signals: dict[str, float]) -> float:
     """The rule's probability that a grade with these signals is wrong (a standardised logistic model); ``rule`` is
     a model configuration's ``review`` section (:class:`~assessqa.models.config.ReviewRuleConfig` as a dict)."""

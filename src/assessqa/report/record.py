@@ -105,7 +105,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
                 ("thin", thin),
                 ("off_topic", off_topic),
                 ("disordered", disordered),
-                ("low_confidence", probs[grade] < config["abstain_below"]),
+                ("low_confidence", probs[grade] < config["abstain_below"] and not (config.get("review") or {}).get("replaces_low_confidence")),
                 ("likely_wrong", likely_wrong(config, analysis, text, dim)),
             )
             if applies
