@@ -245,11 +245,17 @@ def render(
 
 def _review_lines(review: dict) -> list[str]:
     """The review rule's figures out of style, from training/review_rule.json."""
-    fixed, nested = review["fixed_reasons_only"], review["nested_leave_one_writer_out"]
+    fixed = review["fixed_reasons_only"]
+    variants = review.get("variants", {})
+    replaces = review["rule"].get("replaces_low_confidence", False)
 
     def row(label: str, f: dict) -> str:
-        return (f"| {label} | {f['wrong']} of {f['grades']} | {_fmt(f['share_of_wrong_flagged'])} | {_fmt(f['share_flagged'])} |")
+        return f"| {label} | {f['wrong']} of {f['grades']} | {_fmt(f['share_of_wrong_flagged'])} | {_fmt(f['share_flagged'])} |"
 
+    labels = {
+        "rule_beside_probability_floor": "fixed reasons, the probability floor and the rule",
+        "rule_replaces_probability_floor": "fixed reasons and the rule in place of the probability floor",
+    }
     return [
         "",
         "## Which grades ask for review",
@@ -257,16 +263,16 @@ def _review_lines(review: dict) -> list[str]:
         "Besides the fixed reasons (too little text, off-topic, disordered text, a grade probability below"
         " `abstain_below`), a logistic rule over each grade's signals (`models/review.py`: how torn the grade model is,",
         "how much of the text the evidence tagger recognised and sits under known headings, length, actions) asks for",
-        "review when a grade is likely wrong. It was fitted on the leave-one-writer-out predictions of"
-        f" `training/style_cv.py`, its threshold set so that at most {_fmt(review['max_flagged'])} of those grades are flagged",
-        "for any reason (`training/review_rule.py`). Measured nested (the rule and its threshold fitted without the writer",
-        "it is applied to), on the same held-out grades:",
+        "review when a grade is likely wrong (`review_reasons`: `likely_wrong`). It was fitted on the leave-one-writer-out",
+        f"predictions of `training/style_cv.py`, its threshold set so that at most {_fmt(review['max_flagged'])} of those grades",
+        "are flagged for any reason (`training/review_rule.py`). Measured nested (the rule and its threshold fitted",
+        "without the writer it is applied to), on the same held-out grades"
+        + (" (shipped: the rule in place of the probability floor):" if replaces else " (shipped: the rule beside the probability floor):"),
         "",
         "| flags | wrong grades | share of wrong grades flagged | share of all grades flagged |",
         "|---|---|---|---|",
-        row("fixed reasons only", fixed),
-        row("fixed reasons and the rule", nested),
-    ]
+        row("fixed reasons and the probability floor (no rule)", fixed),
+    ] + [row(labels.get(k, k), v) for k, v in variants.items()]
 
 
 def _external_lines(metrics: dict, external: dict) -> list[str]:
