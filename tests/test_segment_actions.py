@@ -83,3 +83,21 @@ def test_actions_without_the_roles_component_use_the_same_detection(nlp):
     doc = alone(text)
     assert "roles" not in doc.spans
     assert [(s.label_, s.text) for s in doc.spans["action_items"]] == _items(nlp, text)
+
+
+def test_a_run_on_sentence_gives_one_candidate_per_clause_that_says_who_will_act(nlp):
+    # Dictated text: one sentence, no full stop, three actions said one after another.
+    said = ("so we agreed at the meeting that mum is going to take Leo to the dentist before half term and I will "
+            "check with the practice after that and the health visitor will weigh Ruby every two weeks until the "
+            "review and then we talked about how things have been going at home since the last visit")
+    # The trained detector reads the candidates and decides; each clause is offered on its own.
+    items = [t for _, t in _items(nlp, f"Plan\n{said}\n", key="action_candidates")]
+    assert items[:3] == [
+        "so we agreed at the meeting that mum is going to take Leo to the dentist before half term",
+        "I will check with the practice",
+        "the health visitor will weigh Ruby every two weeks until the review and then we talked about how things "
+        "have been going at home since the last visit",
+    ]
+    # A sentence of ordinary length is read whole, as before.
+    short = "Mum will take Leo to the dentist before half term and I will check with the practice."
+    assert _items(nlp, f"Plan\n{short}\n", key="action_candidates") == [("prose", short)]

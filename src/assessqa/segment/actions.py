@@ -200,6 +200,47 @@ def _list_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[
 _WEAK_MODAL_RE = re.compile(r"\b(?:will|to be|is to|are to|should|must|shall|needs? to|agreed to)\b", re.I)
 
 
+# A sentence this long is a run-on (dictated text, speech-to-text, a paragraph without full stops): it can hold
+# several actions, each said as its own clause ("so mum is going to take him to the dentist before half term and I
+# will check with the practice"). Shorter sentences are read whole, as before.
+RUN_ON_WORDS = 30
+# Where a new clause may begin: a joining word or a comma or semicolon, then someone who will act.
+_CLAUSE_JOIN_RE = re.compile(r"(?:[,;]\s*|\s)(?:(?:and|so|then|also|but|plus|and then|and also|after that)\s+)+|[,;]\s+", re.I)
+_DETERMINER_RE = re.compile(r"(?:the|her|his|their|our|my|your)\s+", re.I)
+_PRONOUN_DOER_RE = re.compile(r"(?:I|we|he|she|they|you|everyone|everybody|both parents|all professionals)\b", re.I)
+
+
+def clauses(text: str, start: int, end: int, roles: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """A run-on sentence cut before each clause that says who will act; any other sentence whole.
+
+    A clause starts after a joining word (and, so, then, also, but) or a comma where a person follows (a role span
+    the roles component found, or a pronoun) and a modal follows them closely ("mum is going to", "I will",
+    "school to"): the doer test :func:`names_doer` applies to sentences, taken one clause at a time.
+    """
+    if len(text[start:end].split()) < RUN_ON_WORDS:
+        return [(start, end)]
+    role_starts = {a: b for a, b in roles if start <= a < end}
+    cuts = []
+    for join in _CLAUSE_JOIN_RE.finditer(text, start, end):
+        at = join.end()
+        lead = _DETERMINER_RE.match(text, at, end)
+        doer_end = role_starts.get(lead.end() if lead else at)
+        if doer_end is None:
+            pronoun = _PRONOUN_DOER_RE.match(text, at, end)
+            doer_end = pronoun.end() if pronoun else None
+        if doer_end is None:
+            continue
+        modal = _MODAL_RE.search(text, doer_end, min(end, doer_end + _DOER_GAP + 40))
+        if modal and modal.start() - doer_end <= _DOER_GAP and join.start() > start:
+            cuts.append((join.start(), at))
+    if not cuts:
+        return [(start, end)]
+    # The joining words belong to neither clause: "... before half term | and | I will check ...".
+    starts = [start] + [at for _, at in cuts]
+    ends = [before for before, _ in cuts] + [end]
+    return [(a, b) for a, b in zip(starts, ends) if text[a:b].strip()]
+
+
 def _prose_candidates(
     text: str, lines: list[Line], abbreviations: frozenset[str], broad: bool, roles: Sequence[tuple[int, int]]
 ) -> list[ActionCandidate]:
@@ -208,7 +249,7 @@ def _prose_candidates(
     prose_lines = [ln for ln in lines if ln.kind in (LineKind.TEXT, LineKind.HEADING) and (ln.kind is LineKind.TEXT or ln.content_start)]
     if not prose_lines:
         return found
-    for start, end in sentence_spans(text, prose_lines, abbreviations):
+    for start, end in (c for span in sentence_spans(text, prose_lines, abbreviations) for c in clauses(text, *span, roles)):
         sentence = text[start:end]
         doer_named = names_doer(roles, text, start, end)
         if broad:
