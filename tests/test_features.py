@@ -89,3 +89,19 @@ def test_a_sentence_or_action_written_again_word_for_word_is_read_once():
     [seg] = segment(nlp, [text], ["plan"])
     bodies = [c.text.lstrip("- ") for c in seg.candidates]
     assert bodies.count(act) == 1 and any(b.startswith("Dad will") for b in bodies)
+
+
+@pytest.mark.parametrize(
+    "sentence, quoted",
+    [
+        # Apostrophes inside words are not quotation marks (0.4.4 and before read these as quotes).
+        ("After the father's death the case closed when Ms O'Neill returned to work.", False),
+        ("Mum's partner doesn't drink at home any more.", False),
+        ("Keira said she likes school.", True),
+        ("He wrote 'Dad shouts at night' on the worksheet.", True),
+    ],
+)
+def test_a_quote_is_a_quotation_not_an_apostrophe(sentence, quoted):
+    from assessqa.features.markers import sentence_markers
+
+    assert ("__quote__" in sentence_markers(sentence)) is quoted

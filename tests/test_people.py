@@ -63,3 +63,8 @@ def test_names_are_found_by_shape_whatever_their_background_and_masked_in_capita
     # Acronyms, days, months, roles and progress statuses are words, not names.
     for word in ("CAMHS", "IRO", "Monday", "March", "AMBER", "Mum", "school"):
         assert word in masked
+
+
+def test_a_surname_in_the_capitals_of_an_export_still_introduces_the_child(nlp):
+    doc = nlp("Subject children: Kieran O'NEILL (15), Declan O'NEILL (12)\nWorker: Sunita Bhatt")
+    assert people_of(doc)[0] == [("Kieran", 15), ("Declan", 12)]

@@ -23,8 +23,9 @@ from spacy.tokens import Doc
 
 from assessqa.segment.extensions import register_extensions, source_text
 
-# One part of a surname or name as English records write them: "Thompson", "O'Driscoll", "McDonald", "D'Souza".
-_PART = r"[A-Z](?:'[A-Z])?[A-Za-z]*[a-z]"
+# One part of a surname or name as English records write them: "Thompson", "O'Driscoll", "McDonald", "D'Souza", and
+# in the capitals of system exports ("O'NEILL").
+_PART = r"[A-Z](?:'[A-Z])?(?:[A-Za-z]*[a-z]|[A-Z]+)"
 # "Riley Thompson (7)", "Keira O'Driscoll-Hughes (7)": the given name is the child's name; the surname is masked with
 # the other names.
 _CHILD_WITH_SURNAME = re.compile(
