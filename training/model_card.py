@@ -490,6 +490,8 @@ def main() -> None:
     extras["review"] = json.loads(review.read_text(encoding="utf-8")) if review.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("features version 14: apostrophes inside words could open a quotation, surnames in capitals introduced no child", here / "style_cv_v14.json"),
+        ("features version 13: run-on sentences one action candidate each", here / "style_cv_v13.json"),
         ("assessqa-0.4.3: copies counted each time, surnames with a prefix split (features version 12)", here / "style_cv_0.4.3.json"),
         ("assessqa-0.4.2: names found by shape masked as the titled adults are (features version 11)", here / "style_cv_0.4.2.json"),
         ("assessqa-0.4.1: names masked only where introduced with an age or a title (features version 10)", here / "style_cv_0.4.1.json"),
