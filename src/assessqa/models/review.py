@@ -39,8 +39,12 @@ SIGNALS: tuple[str, ...] = (
 REVIEW_FEATURES: tuple[str, ...] = SIGNALS + tuple(f"dim_{d}" for d in DIMENSIONS)
 
 
-def review_signals(analysis: "DocumentAnalysis", text: str, dimension: str) -> dict[str, float]:
-    """The figures :data:`REVIEW_FEATURES` names, for one dimension's grade of one analysed document."""
+def review_signals(
+    analysis: "DocumentAnalysis", text: str, dimension: str, density: float | None = None
+) -> dict[str, float]:
+    """The figures :data:`REVIEW_FEATURES` names, for one dimension's grade of one analysed document; ``density``
+    is the text's :func:`~assessqa.features.markers.domain_density` where the caller has it already (it reads
+    the whole text)."""
     probs = analysis.grade_probs[dimension]
     grade = analysis.grades[dimension]
     ordered = sorted(probs.values(), reverse=True)
@@ -58,7 +62,7 @@ def review_signals(analysis: "DocumentAnalysis", text: str, dimension: str) -> d
         # Out-of-style wording leaves the evidence tagger unsure of more sentences.
         "cue_confident_share": float((cue_max >= 0.5).mean()) if n else 0.0,
         "cue_max_mean": float(cue_max.mean()) if n else 0.0,
-        "log_domain_density": math.log1p(domain_density(text)),
+        "log_domain_density": math.log1p(domain_density(text) if density is None else density),
         "disordered": float(analysis.disordered),
         "log_actions": math.log1p(len(analysis.actions)),
     }

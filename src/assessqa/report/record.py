@@ -33,12 +33,12 @@ from assessqa.schemas import (
 from assessqa.suggestions import action_suggestions, dimension_suggestions
 
 
-def likely_wrong(config: dict, analysis: DocumentAnalysis, text: str, dimension: str) -> bool:
+def likely_wrong(config: dict, analysis: DocumentAnalysis, text: str, dimension: str, density: float | None = None) -> bool:
     """Whether the model's review rule (learned out of style, models/review.py) takes this grade for a likely error."""
     rule = config.get("review")
     if not rule:
         return False
-    return wrong_probability(rule, review_signals(analysis, text, dimension)) >= rule["flag_above"]
+    return wrong_probability(rule, review_signals(analysis, text, dimension, density)) >= rule["flag_above"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
     children = child_coverage(text, analysis.units, analysis.cue_probs, voice_shown=voice_shown, children=analysis.children)
     voiced = {c.name for c in children if c.views}
     # Below this the text is not about a child and family: no grade is trusted without a person's review.
-    off_topic = domain_density(text) < config["min_domain_density"]
+    density = domain_density(text)
+    off_topic = density < config["min_domain_density"]
     # A few sentences are too little to grade: the warning below says so, and every grade asks for review.
     thin = len(analysis.units) < 3
     # Cue counts survive shuffled words or sentences; a text that does not read as ordered prose is reviewed.
@@ -106,7 +107,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
                 ("off_topic", off_topic),
                 ("disordered", disordered),
                 ("low_confidence", probs[grade] < config["abstain_below"] and not (config.get("review") or {}).get("replaces_low_confidence")),
-                ("likely_wrong", likely_wrong(config, analysis, text, dim)),
+                ("likely_wrong", likely_wrong(config, analysis, text, dim, density)),
             )
             if applies
         ]
