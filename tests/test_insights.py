@@ -68,13 +68,25 @@ def test_temperature_scaling_lowers_calibration_error():
 
 
 def test_unsure_grades_are_flagged_for_review(scorer):
-    # A full document, so that neither the thin-text nor the off-topic rule is what flags it.
+    # A full document, so that neither the thin-text nor the off-topic rule is what flags it: what flags a grade here
+    # is its probability below the floor (unless the model's review rule takes its place) or the review rule itself.
+    from assessqa.models.review import review_signals, wrong_probability
+
     example = _example("ex-001")
-    record = scorer.score(InputDocument(text=example["text"], doc_type=example.get("doc_type")))
+    text, doc_type = example["text"], example.get("doc_type")
+    record = scorer.score(InputDocument(text=text, doc_type=doc_type))
     assert not record.warnings
-    for result in record.dimensions.values():
-        if result is not None:
-            assert result.needs_review == (max(result.probabilities.values()) < scorer.model.config["abstain_below"])
+    config = scorer.model.config
+    rule = config.get("review")
+    [analysis] = scorer.analyse_batch([text], [doc_type])
+    for dim, result in record.dimensions.items():
+        if result is None:
+            continue
+        p = analysis.grade_probs[dim][analysis.grades[dim]]
+        low = p < config["abstain_below"] and not (rule and rule["replaces_low_confidence"])
+        likely = bool(rule) and wrong_probability(rule, review_signals(analysis, text, dim)) >= rule["flag_above"]
+        assert set(result.review_reasons) == {r for r, on in (("low_confidence", low), ("likely_wrong", likely)) if on}
+        assert result.needs_review == (low or likely)
 
 
 # ---------------------------------------------------------------- defects found by a new user (issue: generalisation)
