@@ -96,6 +96,8 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
     thin = len(analysis.units) < 3
     # Cue counts survive shuffled words or sentences; a text that does not read as ordered prose is reviewed.
     disordered = not thin and analysis.disordered
+    # A model's review rule may take the place of the probability floor (models/review.py).
+    floor_applies = not (config.get("review") or {}).get("replaces_low_confidence")
     dimensions: dict[str, DimensionResult | None] = {d: None for d in DIMENSIONS}
     for dim, probs in analysis.grade_probs.items():
         grade = analysis.grades[dim]
@@ -106,7 +108,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
                 ("thin", thin),
                 ("off_topic", off_topic),
                 ("disordered", disordered),
-                ("low_confidence", probs[grade] < config["abstain_below"] and not (config.get("review") or {}).get("replaces_low_confidence")),
+                ("low_confidence", floor_applies and probs[grade] < config["abstain_below"]),
                 ("likely_wrong", likely_wrong(config, analysis, text, dim, density)),
             )
             if applies
