@@ -115,7 +115,7 @@ def _agreement() -> dict:
 
 def evaluate_external(model: Path | None) -> None:
     from assessqa.training.annotations import load_corpus
-    from assessqa.training.evaluation import Collected, collect, summarise
+    from assessqa.training.evaluation import Collected, collect, review_flag_figures, summarise
     from assessqa.schemas import InputDocument
     from assessqa.scoring import Scorer
 
@@ -140,7 +140,8 @@ def evaluate_external(model: Path | None) -> None:
     metrics["split"] = "external"
     # Per writer (house style): mean grade bias, the under- or over-crediting of a way of writing.
     by_style: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    flagged_wrong = wrong = flagged = total = 0
+    wrong: list[bool] = []
+    flagged: list[bool] = []
     for doc in docs:
         # The record a user gets, so the review flag is the one they would see.
         record = scorer.score(InputDocument(id=doc.id, text=doc.text, doc_type=doc.doc_type))
@@ -148,16 +149,9 @@ def evaluate_external(model: Path | None) -> None:
             if result is None:
                 continue
             by_style[doc.batch][dim].append(result.grade - doc.grades[dim])
-            total += 1
-            flagged += result.needs_review
-            if result.grade != doc.grades[dim]:
-                wrong += 1
-                flagged_wrong += result.needs_review
-    metrics["review_flags"] = {
-        "grades": total, "wrong": wrong, "wrong_and_flagged": flagged_wrong, "flagged": flagged,
-        "share_of_wrong_flagged": round(flagged_wrong / wrong, 4) if wrong else None,
-        "share_flagged": round(flagged / total, 4),
-    }
+            wrong.append(result.grade != doc.grades[dim])
+            flagged.append(result.needs_review)
+    metrics["review_flags"] = review_flag_figures(np.array(wrong), np.array(flagged))
     metrics["bias_by_style"] = {
         style: {dim: round(float(np.mean(v)), 3) for dim, v in dims.items()} for style, dims in sorted(by_style.items())
     }

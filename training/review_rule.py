@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from assessqa.models.config import ReviewRuleConfig, resolve_config
+from assessqa.training.evaluation import review_flag_figures
 from assessqa.models.review import REVIEW_FEATURES, fixed_reasons, wrong_probability
 
 HERE = Path(__file__).resolve().parent
@@ -71,15 +72,7 @@ def _threshold(rule: dict, rows: list[dict], max_flagged: float, already: np.nda
 
 
 def flag_figures(rows: list[dict], flagged: np.ndarray) -> dict:
-    wrong = np.array([r["grade"] != r["gold"] for r in rows])
-    return {
-        "grades": len(rows),
-        "wrong": int(wrong.sum()),
-        "flagged": int(flagged.sum()),
-        "wrong_and_flagged": int((wrong & flagged).sum()),
-        "share_of_wrong_flagged": round(float((wrong & flagged).sum() / max(1, wrong.sum())), 4),
-        "share_flagged": round(float(flagged.mean()), 4),
-    }
+    return review_flag_figures(np.array([r["grade"] != r["gold"] for r in rows]), flagged)
 
 
 def nested(rows: list[dict], max_flagged: float, C: float, replaces_low_confidence: bool = False) -> np.ndarray:

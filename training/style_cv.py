@@ -13,7 +13,7 @@ batches held out, every writer seen in training). The test split and the externa
     python3 training/style_cv.py --predictions training/style_cv_predictions.jsonl   # and keep every held-out grade
 
 ``--predictions`` writes one row per held-out grade (document id, writer, dimension, the annotated and the given
-grade, the probabilities, whether the record asked for review, and the signals of ``assessqa.models.review``): what
+grade, the probabilities and the signals of ``assessqa.models.review``): what
 ``training/review_rule.py`` learns when a grade is likely wrong from. Ids and figures only, never text.
 """
 
@@ -33,7 +33,6 @@ from assessqa.features import FEATURES_VERSION
 from assessqa.training.evaluation import Collected, collect, summarise
 from assessqa.training.fit import train_model
 from assessqa.models.review import review_signals
-from assessqa.schemas import InputDocument
 from assessqa.scoring import Scorer
 
 
@@ -42,17 +41,15 @@ def group_of(batch: str, how: str) -> str:
 
 
 def prediction_rows(scorer: Scorer, docs: list, group: str) -> list[dict]:
-    """One row per held-out grade: labels, probabilities, the record's review flag and the review signals."""
-    texts, types = [d.text for d in docs], [d.doc_type for d in docs]
-    analyses = scorer.analyse_batch(texts, types)
-    records = scorer.score_batch([InputDocument(text=t, doc_type=k) for t, k in zip(texts, types)])
+    """One row per held-out grade: labels, probabilities and the review signals (from which the record's fixed review
+    reasons are read back: models.review.fixed_reasons)."""
+    analyses = scorer.analyse_batch([d.text for d in docs], [d.doc_type for d in docs])
     rows = []
-    for doc, analysis, record in zip(docs, analyses, records):
+    for doc, analysis in zip(docs, analyses):
         for dim, probs in analysis.grade_probs.items():
             rows.append({
                 "id": doc.id, "group": group, "dimension": dim, "gold": doc.grades[dim], "grade": analysis.grades[dim],
                 "probabilities": [round(probs[g], 6) for g in (1, 2, 3, 4)],
-                "needs_review": record.dimensions[dim].needs_review,
                 "signals": {k: round(v, 6) for k, v in review_signals(analysis, doc.text, dim).items()},
             })
     return rows

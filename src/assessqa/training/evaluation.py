@@ -37,6 +37,20 @@ def _suggestion_confusion(gold: list[int], pred: list[int]) -> dict[str, int]:
     }
 
 
+def review_flag_figures(wrong: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
+    """How well review flags find the wrong grades: of the wrong grades, the share flagged; of all, the share flagged."""
+    wrong, flagged = np.asarray(wrong, dtype=bool), np.asarray(flagged, dtype=bool)
+    n_wrong = int(wrong.sum())
+    return {
+        "grades": int(len(wrong)),
+        "wrong": n_wrong,
+        "wrong_and_flagged": int((wrong & flagged).sum()),
+        "flagged": int(flagged.sum()),
+        "share_of_wrong_flagged": round(float((wrong & flagged).sum()) / n_wrong, 4) if n_wrong else None,
+        "share_flagged": round(float(flagged.mean()), 4) if len(flagged) else None,
+    }
+
+
 def calibration_metrics(
     proba: np.ndarray, gold: np.ndarray, abstain_below: float, decided: np.ndarray | None = None
 ) -> dict[str, Any]:
