@@ -139,3 +139,55 @@ def test_fixed_reasons_read_back_from_the_signals_agree_with_the_record(small_mo
             if result is not None:
                 signals = review_signals(analysis, text, dim)
                 assert fixed_reasons(signals, config["abstain_below"], config["min_domain_density"]) == result.needs_review
+
+
+def _calibration_rows(rng: np.random.Generator, n: int = 480) -> list[dict]:
+    """Held-out grades from an over-confident model: its top grade is right 60% of the time at 90% confidence."""
+    rows = []
+    for i in range(n):
+        grade = int(rng.integers(1, 5))
+        gold = grade if rng.random() < 0.6 else int(np.clip(grade + rng.choice([-1, 1]), 1, 4))
+        probs = np.full(4, 0.1 / 3)
+        probs[grade - 1] = 0.9
+        signals = {f: 0.0 for f in REVIEW_FEATURES}
+        rows.append({"group": f"h{i % 6}", "dimension": "lived_experience", "gold": gold, "grade": grade,
+                     "probabilities": probs.tolist(), "signals": signals})
+    return rows
+
+
+def test_out_of_style_temperature_softens_an_over_confident_model_and_is_measured_nested():
+    script = _review_rule_script()
+    rows = _calibration_rows(np.random.default_rng(1))
+    temperatures = script.fit_temperatures(rows, shrink=1.0)
+    assert temperatures["lived_experience"] > 1.5
+    half = script.fit_temperatures(rows, shrink=0.5)["lived_experience"]
+    assert half == pytest.approx(1 + 0.5 * (temperatures["lived_experience"] - 1), abs=1e-3)
+    recalibrated = script.recalibrate(rows, temperatures, "median")
+    # The top grade keeps its place; its probability and the signals read from it fall to what it earns.
+    assert [r["grade"] for r in recalibrated] == [r["grade"] for r in rows]
+    assert all(r["signals"]["top"] == pytest.approx(max(r["probabilities"])) for r in recalibrated)
+    before, after = script.calibration_figures(rows), script.calibration_figures(script.nested_recalibration(rows, 1.0, "median"))
+    assert after["pooled_ece"] < before["pooled_ece"] - 0.1
+    assert after["log_loss"] < before["log_loss"]
+    review = {"share_of_wrong_flagged": 0.4, "share_flagged": 0.18}
+    worse_review = {"share_of_wrong_flagged": 0.3, "share_flagged": 0.18}
+    assert all(script.calibration_passes(before, after, review, review).values())
+    assert not script.calibration_passes(before, after, review, worse_review)["review_rule_flags_no_smaller_share_of_wrong_grades"]
+    assert not script.calibration_passes(after, before, review, review)["pooled_ece_not_higher"]
+
+
+def test_out_of_style_temperatures_multiply_the_in_style_one_and_are_validated():
+    from assessqa.training.fit import _calibrate
+
+    rng = np.random.default_rng(0)
+    X = [{"a": float(v)} for v in rng.normal(size=120)]
+    y = np.array([1 + int(x["a"] > 0) + int(x["a"] > 1) for x in X])
+    groups = np.array([i % 4 for i in range(120)])
+    plain = _calibrate(X, y, groups, resolve_config(), "lived_experience")
+    scaled = _calibrate(X, y, groups, resolve_config({"out_of_style_temperature": {"lived_experience": 2.0}}), "lived_experience")
+    assert scaled["temperature"] == pytest.approx(2.0 * plain["temperature"], abs=1e-3)
+    assert scaled["in_style_temperature"] == plain["temperature"]
+    with pytest.raises(AnnotationError):
+        resolve_config({"out_of_style_temperature": {"lived_experiences": 1.2}})
+    with pytest.raises(AnnotationError):
+        resolve_config({"out_of_style_temperature": {"lived_experience": 9.0}})

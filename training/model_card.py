@@ -272,7 +272,35 @@ def _review_lines(review: dict) -> list[str]:
         "| flags | wrong grades | share of wrong grades flagged | share of all grades flagged |",
         "|---|---|---|---|",
         row("fixed reasons and the probability floor (no rule)", fixed),
-    ] + [row(labels.get(k, k), v) for k, v in variants.items()]
+    ] + [row(labels.get(k, k), v) for k, v in variants.items()] + _calibration_lines(review.get("calibration"))
+
+
+def _calibration_lines(calibration: dict | None) -> list[str]:
+    """The out-of-style temperature tried on the same held-out grades, and whether its rule let it ship."""
+    if not calibration:
+        return []
+    without, nested = calibration["without"], calibration["nested_leave_one_writer_out"]
+    failed = [name.replace("_", " ") for name, ok in calibration["rule"].items() if not ok]
+    verdict = (
+        "It ships (`out_of_style_temperature` in meta.json's configuration)."
+        if calibration["ships"]
+        else "It does not ship; the rule it failed (training/README.md, \"0.4.5\"): " + "; ".join(failed) + "."
+    )
+    lines = [
+        "",
+        "A further temperature per dimension, fitted on these held-out grades, was measured nested the same way"
+        f" ({calibration['chosen_shrink']:g} times the fitted temperature's distance from 1, chosen by log loss). {verdict}",
+        "",
+        "| dimension | QWK as shipped | QWK recalibrated | ECE as shipped | ECE recalibrated |",
+        "|---|---|---|---|---|",
+    ]
+    for dim, m in without["dimensions"].items():
+        r = nested["dimensions"][dim]
+        lines.append(f"| {dim} | {_fmt(m['qwk'])} | {_fmt(r['qwk'])} | {_fmt(m['ece'])} | {_fmt(r['ece'])} |")
+    lines.append(
+        f"| pooled | mean {_fmt(without['mean_qwk'])} | mean {_fmt(nested['mean_qwk'])} | {_fmt(without['pooled_ece'])} | {_fmt(nested['pooled_ece'])} |"
+    )
+    return lines
 
 
 def _external_lines(metrics: dict, external: dict) -> list[str]:

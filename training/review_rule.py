@@ -1,4 +1,4 @@
-"""Learn when a grade is likely wrong from leave-one-writer-out predictions: the model's review rule.
+"""Calibrate out of style and learn when a grade is likely wrong, from leave-one-writer-out predictions.
 
     python3 training/style_cv.py --out training/style_cv.json --predictions training/style_cv_predictions.jsonl
     python3 training/review_rule.py            # -> training/review_config.json (the rule) and review_rule.json (figures)
@@ -10,6 +10,13 @@ which the grades flagged for any reason (the fixed reasons and this rule togethe
 of all grades (the issue's limit is 20%; the default keeps a margin, since new writers differ). Two variants are
 compared nested: the rule beside the fixed probability floor (``abstain_below``), or in its place; the one that
 flags the larger share of the wrong grades is kept.
+
+Before the rule, the grade probabilities are calibrated out of style: one temperature per dimension, fitted on
+these held-out grades (``out_of_style_temperature`` in the written configuration). How much of it is applied (the
+``SHRINKS``) is chosen by log loss measured nested, and the calibration ships only if it passes the rule written in
+training/README.md ("0.4.5"), which :func:`calibration_passes` applies. The review rule is then fitted on the
+recalibrated grades: a temperature can move a grade (the median of four probabilities) and moves the probabilities
+the rule reads.
 
 The figure to quote is the nested one (``nested_leave_one_writer_out``): the rule and its threshold fitted on the
 other writers' rows and applied to each writer in turn, pooled. The external split is never read here.
@@ -25,15 +32,83 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from assessqa.models.bundle import apply_temperature, decide_grade, expected_calibration_error, fit_temperature
 from assessqa.models.config import ReviewRuleConfig, resolve_config
-from assessqa.training.evaluation import review_flag_figures
-from assessqa.models.review import REVIEW_FEATURES, fixed_reasons, wrong_probability
+from assessqa.models.review import REVIEW_FEATURES, fixed_reasons, probability_signals, wrong_probability
+from assessqa.training.evaluation import grade_metrics, review_flag_figures
 
 HERE = Path(__file__).resolve().parent
+# Shares of the fitted out-of-style temperature compared (1 + share * (T - 1)).
+SHRINKS = (0.5, 0.75, 1.0)
 
 
 def load_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def recalibrate(rows: list[dict], temperatures: dict[str, float], grade_rule: str) -> list[dict]:
+    """``rows`` with each grade's probabilities scaled by its dimension's temperature, the grade read from them
+    again and the signals that come from the probabilities recomputed."""
+    out = []
+    for r in rows:
+        scaled = apply_temperature(np.array([r["probabilities"]], dtype=float), temperatures.get(r["dimension"], 1.0))[0]
+        probs = {g: float(p) for g, p in zip((1, 2, 3, 4), scaled)}
+        grade = decide_grade(probs, grade_rule)
+        signals = {**r["signals"], **probability_signals(probs, grade)}
+        out.append({**r, "probabilities": scaled.round(6).tolist(), "grade": grade, "signals": signals})
+    return out
+
+
+def fit_temperatures(rows: list[dict], shrink: float) -> dict[str, float]:
+    """Per dimension, ``shrink`` of the way from 1 to the temperature minimising the log loss of ``rows``."""
+    out = {}
+    for dim in sorted({r["dimension"] for r in rows}):
+        mine = [r for r in rows if r["dimension"] == dim]
+        proba = np.array([r["probabilities"] for r in mine], dtype=float)
+        full = fit_temperature(proba, np.array([r["gold"] - 1 for r in mine]))
+        out[dim] = round(1.0 + shrink * (full - 1.0), 4)
+    return out
+
+
+def nested_recalibration(rows: list[dict], shrink: float, grade_rule: str) -> list[dict]:
+    """Each writer's rows recalibrated with temperatures fitted on the other writers' rows, in the rows' order."""
+    out: list[dict | None] = [None] * len(rows)
+    for group in sorted({r["group"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["group"] == group]
+        temperatures = fit_temperatures([r for r in rows if r["group"] != group], shrink)
+        for i, row in zip(idx, recalibrate([rows[i] for i in idx], temperatures, grade_rule)):
+            out[i] = row
+    return out  # type: ignore[return-value]
+
+
+def calibration_figures(rows: list[dict]) -> dict:
+    """QWK and ECE per dimension, pooled ECE and log loss, of held-out grades."""
+    proba = np.array([r["probabilities"] for r in rows], dtype=float)
+    gold = np.array([r["gold"] - 1 for r in rows])
+    per_dim = {}
+    for dim in sorted({r["dimension"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["dimension"] == dim]
+        per_dim[dim] = {
+            "qwk": grade_metrics([rows[i]["gold"] for i in idx], [rows[i]["grade"] for i in idx])["qwk"],
+            "ece": round(expected_calibration_error(proba[idx], gold[idx]), 4),
+        }
+    return {
+        "dimensions": per_dim,
+        "mean_qwk": round(float(np.mean([d["qwk"] for d in per_dim.values()])), 4),
+        "pooled_ece": round(expected_calibration_error(proba, gold), 4),
+        "log_loss": round(float(-np.log(np.clip(proba[np.arange(len(gold)), gold], 1e-9, None)).mean()), 4),
+    }
+
+
+def calibration_passes(before: dict, after: dict, review_before: dict, review_after: dict) -> dict[str, bool]:
+    """The shipping rule of training/README.md ("0.4.5"), each condition by name, all measured nested."""
+    return {
+        "pooled_ece_not_higher": after["pooled_ece"] <= before["pooled_ece"],
+        "mean_qwk_not_lower_by_more_than_0.005": after["mean_qwk"] >= before["mean_qwk"] - 0.005,
+        "review_rule_flags_no_smaller_share_of_wrong_grades": review_after["share_of_wrong_flagged"]
+        >= review_before["share_of_wrong_flagged"]
+        and review_after["share_flagged"] <= 0.20,
+    }
 
 
 def already_flagged(rows: list[dict], replaces_low_confidence: bool) -> np.ndarray:
@@ -98,25 +173,53 @@ def main() -> None:
     ap.add_argument("--config-out", type=Path, default=HERE / "review_config.json")
     ap.add_argument("--out", type=Path, default=HERE / "review_rule.json")
     args = ap.parse_args()
-    rows = load_rows(args.predictions)
-    before = already_flagged(rows, replaces_low_confidence=False)
-    # Two ways to spend the review budget, compared nested: the rule beside the fixed probability floor, or in its
-    # place. The one that flags the larger share of wrong grades is shipped (the first on a tie).
-    variants = {
-        replaces: flag_figures(rows, nested(rows, args.max_flagged, args.C, replaces)) for replaces in (False, True)
-    }
-    chosen = max(variants, key=lambda r: (variants[r]["share_of_wrong_flagged"], not r))
+    raw = load_rows(args.predictions)
+    grade_rule = resolve_config()["grade_rule"]
+
+    def review_variants(held_out: list[dict]) -> dict[bool, dict]:
+        # Two ways to spend the review budget, compared nested: the rule beside the fixed probability floor, or in
+        # its place.
+        return {r: flag_figures(held_out, nested(held_out, args.max_flagged, args.C, r)) for r in (False, True)}
+
+    def best(variants: dict[bool, dict]) -> bool:
+        # The variant that flags the larger share of wrong grades (the first on a tie).
+        return max(variants, key=lambda r: (variants[r]["share_of_wrong_flagged"], not r))
+
+    uncalibrated = calibration_figures(raw)
+    options = {shrink: nested_recalibration(raw, shrink, grade_rule) for shrink in SHRINKS}
+    option_figures = {shrink: calibration_figures(held_out) for shrink, held_out in options.items()}
+    shrink = min(SHRINKS, key=lambda s: (option_figures[s]["log_loss"], s))
+    review_raw = review_variants(raw)
+    review_calibrated = review_variants(options[shrink])
+    passes = calibration_passes(
+        uncalibrated, option_figures[shrink], review_raw[best(review_raw)], review_calibrated[best(review_calibrated)]
+    )
+    ships = all(passes.values())
+    temperatures = fit_temperatures(raw, shrink) if ships else None
+    rows = recalibrate(raw, temperatures, grade_rule) if temperatures else raw
+    variants = review_calibrated if ships else review_raw
+    chosen = best(variants)
     rule = fit_rule(rows, args.max_flagged, args.C, chosen)
     report = {
         "predictions": args.predictions.name,
+        "calibration": {
+            "shrinks_compared": {str(s): f for s, f in option_figures.items()},
+            "without": uncalibrated,
+            "chosen_shrink": shrink,
+            "nested_leave_one_writer_out": option_figures[shrink],
+            "rule": passes,
+            "ships": ships,
+            "out_of_style_temperature": temperatures,
+        },
         "max_flagged": args.max_flagged,
         "C": args.C,
-        "fixed_reasons_only": flag_figures(rows, before),
+        "fixed_reasons_only": flag_figures(rows, already_flagged(rows, replaces_low_confidence=False)),
         "nested_leave_one_writer_out": variants[chosen],
         "variants": {("rule_replaces_probability_floor" if r else "rule_beside_probability_floor"): v for r, v in variants.items()},
         "rule": rule,
     }
-    args.config_out.write_text(json.dumps({"review": rule}, indent=2) + "\n", encoding="utf-8")
+    config = {"review": rule, "out_of_style_temperature": temperatures}
+    args.config_out.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items() if k != "rule"}, indent=2))
     print(f"wrote {args.config_out} and {args.out}")

@@ -87,6 +87,10 @@ class ModelConfig(_Strict):
     # How far grade probabilities move from the ordinal model's own (0) to the temperature fitted out of fold (1).
     # Chosen on dev by log-loss (training/README.md, "Calibration").
     temperature_shrink: float = Field(0.5, ge=0, le=1)
+    # A further temperature per dimension, fitted on leave-one-writer-out predictions (training/review_rule.py):
+    # the out-of-fold one above is fitted on the training batches, in style, and leaves writers the model never saw
+    # graded more confidently than they are graded right. None: no further scaling.
+    out_of_style_temperature: dict[str, float] | None = None
     # A grade whose calibrated probability is below this is flagged for human review.
     abstain_below: float = Field(0.5, ge=0, le=1)
     # Children's social care words per 100 words below which a text is treated as off-topic (corpus minimum: 2.8).
@@ -106,6 +110,16 @@ class ModelConfig(_Strict):
     # Grades that ask for review because they are likely wrong, learned out of style (models/review.py). None: only
     # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
     review: ReviewRuleConfig | None = None
+
+
+    def model_post_init(self, __context: Any) -> None:
+        from assessqa.schemas import DIMENSIONS
+
+        for dim, temperature in (self.out_of_style_temperature or {}).items():
+            if dim not in DIMENSIONS:
+                raise ValueError(f"out_of_style_temperature: unknown dimension {dim!r}")
+            if not 0.2 <= temperature <= 5.0:
+                raise ValueError(f"out_of_style_temperature: {dim} must lie between 0.2 and 5")
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -45,17 +45,11 @@ def review_signals(
     """The figures :data:`REVIEW_FEATURES` names, for one dimension's grade of one analysed document; ``density``
     is the text's :func:`~assessqa.features.markers.domain_density` where the caller has it already (it reads
     the whole text)."""
-    probs = analysis.grade_probs[dimension]
-    grade = analysis.grades[dimension]
-    ordered = sorted(probs.values(), reverse=True)
     units = analysis.units
     n = len(units)
     cue_max = analysis.cue_probs.max(axis=1) if n else np.zeros(0)
     out = {
-        "top": float(probs[grade]),
-        "margin": float(ordered[0] - ordered[1]) if len(ordered) > 1 else 1.0,
-        # How far, in grades, the truth is expected to be from the grade given, by the model's own probabilities.
-        "expected_error": float(sum(p * abs(g - grade) for g, p in probs.items())),
+        **probability_signals(analysis.grade_probs[dimension], analysis.grades[dimension]),
         "log_sentences": math.log1p(n),
         # Out-of-style layouts put text under headings the section rules do not know, or under none.
         "sectioned_share": float(np.mean([u.category not in (None, "other") for u in units])) if n else 0.0,
@@ -69,6 +63,18 @@ def review_signals(
     for d in DIMENSIONS:
         out[f"dim_{d}"] = float(d == dimension)
     return out
+
+
+def probability_signals(probs: Mapping[int, float], grade: int) -> dict[str, float]:
+    """The signals read from a grade's probabilities alone (``top``, ``margin``, ``expected_error``): what changes
+    when the probabilities are recalibrated."""
+    ordered = sorted(probs.values(), reverse=True)
+    return {
+        "top": float(probs[grade]),
+        "margin": float(ordered[0] - ordered[1]) if len(ordered) > 1 else 1.0,
+        # How far, in grades, the truth is expected to be from the grade given, by the model's own probabilities.
+        "expected_error": float(sum(p * abs(g - grade) for g, p in probs.items())),
+    }
 
 
 def fixed_reasons(signals: dict[str, float], probability_floor: float | None, min_domain_density: float) -> bool:
@@ -90,4 +96,4 @@ def wrong_probability(rule: Mapping[str, Any], signals: dict[str, float]) -> flo
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-__all__ = ["REVIEW_FEATURES", "SIGNALS", "review_signals", "wrong_probability"]
+__all__ = ["REVIEW_FEATURES", "SIGNALS", "probability_signals", "review_signals", "wrong_probability"]

@@ -206,8 +206,9 @@ def _doc_features(
     return grade_features(p.segmented, cue_probs, detected, plan, floor)
 
 
-def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, Any]) -> dict[str, float]:
-    """Temperature for one dimension, fitted on out-of-fold grade probabilities (never on in-sample ones)."""
+def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, Any], dim: str) -> dict[str, float]:
+    """Temperature for one dimension, fitted on out-of-fold grade probabilities (never on in-sample ones), times the
+    configured out-of-style temperature of ``dim``."""
     n_folds = min(cfg["cv_folds"], len(set(groups.tolist())))
     oof = np.zeros((len(y), 4))
     for train_idx, test_idx in GroupKFold(n_splits=n_folds).split(X, y, groups):
@@ -222,8 +223,12 @@ def _calibrate(X: list[dict], y: np.ndarray, groups: np.ndarray, cfg: dict[str, 
     # Measured on dev, the full out-of-fold temperature overshoots (every dimension came out under-confident), so
     # only the configured share of it is applied (DEFAULT_CONFIG["temperature_shrink"]).
     applied = 1.0 + cfg.get("temperature_shrink", 1.0) * (temperature - 1.0)
+    # Scaling twice by temperatures multiplies them (p ** (1 / a)) ** (1 / b) = p ** (1 / ab).
+    out_of_style = (cfg.get("out_of_style_temperature") or {}).get(dim, 1.0)
     return {
-        "temperature": round(applied, 4),
+        "temperature": round(applied * out_of_style, 4),
+        "in_style_temperature": round(applied, 4),
+        "out_of_style_temperature": out_of_style,
         "oof_temperature": round(temperature, 4),
         "oof_ece_before": round(expected_calibration_error(oof, y_index), 4),
         "oof_ece_after": round(expected_calibration_error(apply_temperature(oof, temperature), y_index), 4),
@@ -392,7 +397,7 @@ def train_model(
             X = [features[i][dim] for i in idx]
             y = np.array([scored[i].doc.grades[dim] for i in idx])
             dimension_models[dim] = make_dimension_model(seed=cfg["seed"], **cfg["dimension"]).fit(X, y)
-            calibration[dim] = _calibrate(X, y, dim_groups, cfg)
+            calibration[dim] = _calibrate(X, y, dim_groups, cfg, dim)
 
     say("fitting final evidence tagger, action detector and flag models on all training documents")
     tagger, cue_columns = fit_cue_tagger(parsed, cfg)
