@@ -35,6 +35,7 @@ from assessqa.features import (
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
 from assessqa.segment import DOC_TYPE_PIPE, PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
+from assessqa.segment.records import second_record_start
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -93,6 +94,8 @@ class DocumentAnalysis:
     disordered: bool = False
     # Children introduced with an age, (name, age), as the segment stage found them.
     children: list[tuple[str, int]] = field(default_factory=list)
+    # Where a second family's record begins in the text (segment.records); only the text before it was analysed.
+    second_record_at: int | None = None
 
 
 def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None], keep_docs: bool = False) -> list[Segmented]:
@@ -204,6 +207,9 @@ class Pipeline:
 
     def _analyse(self, texts: list[str], given: list[str | None]) -> list[DocumentAnalysis]:
         model, config = self.model, self.model.config
+        # Stage 0: a text that holds a second family's record is analysed up to where that record begins.
+        second = [second_record_start(t) for t in texts]
+        texts = [t if at is None else t[:at] for t, at in zip(texts, second)]
         unknown = [i for i, t in enumerate(given) if t is None]
         p_plan = model.doc_type_probabilities([texts[i] for i in unknown])
         resolved = list(given)
@@ -250,6 +256,7 @@ class Pipeline:
                     grades={dim: model.grade_from(p) for dim, p in grade_probs[k].items()},
                     disordered=disordered[k],
                     children=seg.children,
+                    second_record_at=second[k],
                 )
             )
         return out

@@ -93,7 +93,7 @@ class Evidence(BaseModel):
     cue: str
 
 
-ReviewReason = Literal["thin", "off_topic", "disordered", "low_confidence", "likely_wrong"]
+ReviewReason = Literal["thin", "off_topic", "disordered", "two_records", "low_confidence", "likely_wrong"]
 
 
 class DimensionResult(BaseModel):
@@ -104,6 +104,7 @@ class DimensionResult(BaseModel):
     review_reasons: list[ReviewReason] = Field(
         default_factory=list,
         description="Why the grade needs review: thin (too little text), off_topic, disordered (not ordered sentences), "
+        "two_records (the text goes on with another family's record, which was not graded), "
         "low_confidence (its probability is below the model's abstain level), likely_wrong (the model's review rule, "
         "learned on writers its grade models never saw, takes it for a likely error).",
     )

@@ -80,7 +80,8 @@ def probability_signals(probs: Mapping[int, float], grade: int) -> dict[str, flo
 def fixed_reasons(signals: dict[str, float], probability_floor: float | None, min_domain_density: float) -> bool:
     """Whether a grade with these signals asks for review for a fixed reason (thin, off-topic, disordered text, and,
     unless ``probability_floor`` is None, a probability below it): what ``report.record`` decides, read back from
-    the signals so that a rule can be fitted on held-out grades alone."""
+    the signals so that a rule can be fitted on held-out grades alone. ``two_records`` is left out: the rule is
+    fitted on corpus documents, none of which holds a second record (tests/test_records.py)."""
     thin = signals["log_sentences"] < math.log1p(3) - 1e-4  # fewer than 3 sentences (signals are rounded)
     off_topic = math.expm1(signals["log_domain_density"]) < min_domain_density
     disordered = bool(signals["disordered"]) and not thin

@@ -82,7 +82,9 @@ def shown_evidence(model: AssessModel, dimension: str, analysis: DocumentAnalysi
 
 def build_record(document: InputDocument, analysis: DocumentAnalysis, model: AssessModel, options: RecordOptions) -> ScoreRecord:
     """The record for ``document`` from its analysis by ``model``."""
-    text = document.text
+    # Where the text holds a second family's record, only the part before it was analysed and is read here.
+    two_records = analysis.second_record_at is not None
+    text = document.text[: analysis.second_record_at] if two_records else document.text
     config = model.config
     # Evidence first: the per-child coverage must agree with the sentences shown as a child's voice.
     shown = {dim: shown_evidence(model, dim, analysis, options.evidence_per_dimension) for dim in analysis.grade_probs}
@@ -108,6 +110,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
                 ("thin", thin),
                 ("off_topic", off_topic),
                 ("disordered", disordered),
+                ("two_records", two_records),
                 ("low_confidence", floor_applies and probs[grade] < config["abstain_below"]),
                 ("likely_wrong", likely_wrong(config, analysis, text, dim, density)),
             )
@@ -129,6 +132,11 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
         warnings.append("no plan actions were found; check the document is a plan or give doc_type")
     if thin:
         warnings.append("very little text to grade: every grade needs review")
+    if two_records:
+        warnings.append(
+            f"from character {analysis.second_record_at} on, the text names none of the people named before it"
+            " (another family's record pasted in?): only the text before it was graded, and every grade needs review"
+        )
     if disordered:
         warnings.append("the text does not read as sentences in a sensible order (shuffled or garbled?): every grade needs review")
     return ScoreRecord(

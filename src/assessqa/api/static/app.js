@@ -18,7 +18,8 @@
   // Why a grade asks for review, in words a practitioner reads (the record's review_reasons).
   const REASONS = {
     thin: "very little text to grade", off_topic: "the text does not read like a social care record",
-    disordered: "the text does not read as ordered sentences", low_confidence: "the model is unsure",
+    disordered: "the text does not read as ordered sentences",
+    two_records: "the text goes on with another family's record, which was not graded", low_confidence: "the model is unsure",
     likely_wrong: "often wrong on records like this one"
   };
 

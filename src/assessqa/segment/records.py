@@ -1,0 +1,110 @@
+"""Where a second family's record begins, when one text holds two.
+
+A worker who pastes another family's assessment or plan into a record (the wrong file open, a template copied
+with its old text) makes a record that names two sets of people. Graded whole, the second family's analysis
+counts as evidence for the first: the independent probe that appends another family's document of the same
+type raised grades more than any other (training/probes.py). A text is cut where everyone named before the cut
+is never named after it and the reverse, both parts long enough to be records and each naming a person it
+introduces (a child with an age, or an adult with a title). Only the part before the cut is graded, and the record
+says so (``review_reasons``: ``two_records``).
+
+Siblings written about in turn share their parents, and a second section about one child still names the adults
+around them, so a record of one family is seldom cut. The thresholds below were set on the train and dev splits
+(``training/records_dev.py`` writes how many of their documents were cut, and how many pasted ones were found, to
+``training/records_dev.json``). Missed: a pasted record that shares names with the one it was pasted into, or that
+introduces no one by title or age; a paragraph of another family's record pasted into the middle of one (the
+first family is named on both sides).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assessqa.segment.people import masked_names
+
+# Each part has at least this many words: shorter ends are signatures, headers or a closing paragraph.
+MIN_WORDS = 120
+# Each part names at least this many people (any name mentioned at least twice, all on its side).
+MIN_PEOPLE = 2
+# Mentions of names found on both sides, as a share of all mentions counted: a name two families share is allowed.
+MAX_SHARED = 0.1
+
+_LINE_START = re.compile(r"\n")
+_WORD = re.compile(r"\S+")
+_BLANK_BEFORE = re.compile(r"\n[ \t]*\n$")
+_WORD_OR_NAME = re.compile(r"[A-Za-z]+(?:'(?!s\b)[A-Za-z]+)*")
+
+
+def second_record_start(text: str) -> int | None:
+    """The character offset at which a second family's record begins in ``text``, or None."""
+    words = [m.start() for m in _WORD.finditer(text)]
+    if len(words) < 2 * MIN_WORDS:
+        return None
+    children, adults, others = masked_names(text)
+    introduced = {name.lower() for name, _ in children} | {name.lower() for name in adults}
+    if len(introduced) < 2:
+        return None
+    wanted = introduced | {name.lower() for name in others}
+    # One pass over the words: where each name is mentioned ("Jayden's" is a mention of Jayden).
+    positions: dict[str, list[int]] = {}
+    for match in _WORD_OR_NAME.finditer(text):
+        key = match.group().lower()
+        if key in wanted:
+            positions.setdefault(key, []).append(match.start())
+    spans = [(found[0], found[-1], len(found), name in introduced) for name, found in positions.items()]
+    if len(spans) < 2 * MIN_PEOPLE:
+        return None
+    first, last, count, is_introduced = (np.array(column) for column in zip(*spans))
+    cuts = np.array([m.end() for m in _LINE_START.finditer(text)])
+    if not len(cuts):
+        return None
+    words_before = np.searchsorted(np.array(words), cuts)
+    cuts = cuts[(words_before >= MIN_WORDS) & (len(words) - words_before >= MIN_WORDS)]
+    if not len(cuts):
+        return None
+    # Cuts x names: which side of each cut each name lies on.
+    before = last[None, :] < cuts[:, None]
+    after = first[None, :] >= cuts[:, None]
+    shared = ~before & ~after
+    recurring = count >= 2
+    n_before = (before & recurring).sum(axis=1)
+    n_after = (after & recurring).sum(axis=1)
+    m_before = (before & recurring) @ count
+    m_after = (after & recurring) @ count
+    m_shared = shared @ count
+    ok = (
+        (n_before >= MIN_PEOPLE)
+        & (n_after >= MIN_PEOPLE)
+        & (m_shared <= MAX_SHARED * (m_before + m_after + m_shared))
+        & (before & is_introduced).any(axis=1)
+        & (after & is_introduced).any(axis=1)
+    )
+    if not ok.any():
+        return None
+    # Of the cuts that separate the two families, those with the most mentions on the thinner side; they run from
+    # the first family's last mention to the second's first.
+    score = np.where(ok, np.minimum(m_before, m_after) - m_shared, -np.inf)
+    return _record_start(text, [int(c) for c in cuts[score == score.max()]])
+
+
+def _record_start(text: str, tied: list[int]) -> int:
+    """Among cuts that separate the families equally well, where the second record most likely begins: the last
+    paragraph start (the first record keeps its closing lines), moved back over the headings just before it (the
+    second record's title)."""
+    paragraphs = [c for c in tied if _BLANK_BEFORE.search(text[max(0, c - 16) : c])]
+    if not paragraphs:
+        return tied[-1]
+    k = len(paragraphs) - 1
+    while k > 0 and _is_heading(text[paragraphs[k - 1] : paragraphs[k]]):
+        k -= 1
+    return paragraphs[k]
+
+
+def _is_heading(block: str) -> bool:
+    stripped = block.strip()
+    return bool(stripped) and len(stripped.split()) <= 10 and "\n" not in stripped and stripped[-1] not in ".!?"
+
+
+__all__ = ["second_record_start"]

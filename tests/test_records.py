@@ -1,0 +1,98 @@
+"""A second family's record pasted into a text is found, and only the first record is graded."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessqa.schemas import InputDocument
+from assessqa.segment.records import MIN_WORDS, second_record_start
+
+# Fictional families, written for this test.
+FIRST = """Child and Family Assessment
+
+Reason for assessment: the school raised concerns about Keira (9) and Tomasz (4) after Keira arrived hungry on three
+mornings in October. Ms Nowak is their mother and Mr Quinn is Tomasz's father; both agreed to the assessment.
+
+Keira's day: Keira gets herself up and dresses Tomasz because Ms Nowak works nights. Keira said "I make the toast
+but sometimes there is no bread". Her teacher says Keira is tired on Mondays and worries about Tomasz.
+
+Tomasz's day: Tomasz attends nursery three mornings a week. Staff see him eat quickly and hide food in his bag.
+Mr Quinn collects Tomasz on Fridays and says Tomasz is settled with him.
+
+Family history: Ms Nowak moved to the area in 2019 after leaving a violent relationship. Mr Quinn has no previous
+involvement with children's services. Ms Nowak's mother lives nearby and helps with Keira on Saturdays.
+
+Analysis: Keira is carrying responsibilities beyond her age, and the impact on her attendance and mood is clear.
+Tomasz's hiding of food suggests he has gone without. Ms Nowak loves both children but the night shifts leave no
+adult at home in the mornings. Mr Quinn could offer two mornings of care, which he has agreed to discuss with Ms
+Nowak. Without that change Keira will keep missing the start of the school day and Tomasz will keep going without
+breakfast, so a child in need plan is recommended.
+"""
+
+SECOND = """Child and Family Assessment
+
+Reason for assessment: police attended the home of Rhys (12) and Megan (7) after neighbours heard shouting. Mrs
+Hughes is their mother; Mr Pryce is her partner and moved in this summer.
+
+Rhys's day: Rhys stays in his room when Mr Pryce is home and told his youth worker he plays games with headphones
+on "so I do not hear them". Rhys walks Megan to school and waits with her at the gate.
+
+Megan's day: Megan is doing well in reading. She told her teacher that Mr Pryce shouts at Mrs Hughes and that she
+hides under the table. Megan wets the bed most nights since the summer.
+
+Family history: Mrs Hughes had a previous partner who was violent, and Rhys was on a child protection plan in 2016.
+Mr Pryce has a caution for an assault on a former partner, which Mrs Hughes did not know about.
+
+Analysis: both children are living with the fear of violence at home. Rhys withdraws and takes on care of Megan;
+Megan's bed wetting and hiding show distress. Mrs Hughes minimises the shouting. Mr Pryce denies any violence. The
+risk of emotional harm to Rhys and Megan is significant and a strategy discussion is recommended before the end of
+the week, with Mrs Hughes told plainly what must change.
+"""
+
+
+def test_the_texts_are_long_enough_to_be_records():
+    assert len(FIRST.split()) >= MIN_WORDS and len(SECOND.split()) >= MIN_WORDS
+
+
+def test_one_family_written_about_child_by_child_is_not_cut():
+    assert second_record_start(FIRST) is None
+    assert second_record_start(SECOND) is None
+
+
+def test_a_second_familys_record_is_found_where_it_begins():
+    joined = FIRST + "\n\n" + SECOND
+    at = second_record_start(joined)
+    assert at is not None
+    # The cut falls at the line where the second record begins, or within its title lines.
+    assert len(FIRST) <= at <= joined.index("Reason for assessment: police")
+    assert second_record_start(SECOND + "\n" + FIRST) is not None
+
+
+def test_too_short_a_second_part_is_not_a_record():
+    assert second_record_start(FIRST + "\n\nSigned: Mrs Hughes, Mr Pryce, Rhys and Megan. Rhys, Megan.\n") is None
+
+
+def test_the_record_grades_the_first_family_only_and_says_why(scorer):
+    joined = FIRST + "\n\n" + SECOND
+    [alone, pasted] = scorer.score_batch([InputDocument(text=FIRST, doc_type="assessment"), InputDocument(text=joined, doc_type="assessment")])
+    for dim, result in pasted.dimensions.items():
+        if result is None:
+            continue
+        assert result.grade == alone.dimensions[dim].grade
+        assert result.probabilities == alone.dimensions[dim].probabilities
+        assert result.needs_review and "two_records" in result.review_reasons
+        assert all(e.end <= len(FIRST) + 2 for e in result.evidence)
+    assert "two_records" not in {r for d in alone.dimensions.values() if d for r in d.review_reasons}
+    [warning] = [w for w in pasted.warnings if "another family" in w]
+    # The warning gives an offset, never the text.
+    assert "Hughes" not in warning and "Rhys" not in warning
+    assert {c.name for c in pasted.insights.children} == {"Keira", "Tomasz"}
+
+
+def test_no_record_of_the_corpus_or_the_external_split_is_cut(corpus):
+    from pathlib import Path
+
+    from assessqa.training.annotations import load_corpus
+
+    external = load_corpus(Path(__file__).resolve().parents[1] / "annotations" / "external" / "external.jsonl")
+    assert [d.id for d in [*corpus, *external] if second_record_start(d.text) is not None] == []
