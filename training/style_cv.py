@@ -11,10 +11,13 @@ batches held out, every writer seen in training). The test split and the externa
     python3 training/style_cv.py --group-by batch --folds 5 --out training/style_cv_in_style.json
     python3 training/style_cv.py --config '{"evidence_floor": 0.15}'     # compare a change out of style
     python3 training/style_cv.py --predictions training/style_cv_predictions.jsonl   # and keep every held-out grade
+    python3 training/style_cv.py --candidates training/style_cv_candidates.jsonl     # and every plan's action candidates
 
 ``--predictions`` writes one row per held-out grade (document id, writer, dimension, the annotated and the given
 grade, the probabilities and the signals of ``assessqa.models.review``): what
-``training/review_rule.py`` learns when a grade is likely wrong from. Ids and figures only, never text.
+``training/review_rule.py`` learns when a grade is likely wrong from. ``--candidates`` writes one row per held-out
+plan (its annotated actions, every action candidate and the detector's probability): what
+``training/action_threshold.py`` chooses the detector's threshold from. Ids, offsets and figures only, never text.
 """
 
 from __future__ import annotations
@@ -40,19 +43,25 @@ def group_of(batch: str, how: str) -> str:
     return batch.split("-")[0] if how == "author" else batch
 
 
-def prediction_rows(scorer: Scorer, docs: list, group: str) -> list[dict]:
+def held_out_rows(scorer: Scorer, docs: list, group: str) -> tuple[list[dict], list[dict]]:
     """One row per held-out grade: labels, probabilities and the review signals (from which the record's fixed review
-    reasons are read back: models.review.fixed_reasons)."""
+    reasons are read back: models.review.fixed_reasons); and one per held-out plan: its annotated actions and every
+    action candidate with the detector's probability (offsets and figures only)."""
     analyses = scorer.analyse_batch([d.text for d in docs], [d.doc_type for d in docs])
-    rows = []
+    rows, plans = [], []
     for doc, analysis in zip(docs, analyses):
+        if doc.doc_type == "plan":
+            plans.append({
+                "id": doc.id, "group": group, "gold": [[a.start, a.end] for a in doc.actions],
+                "candidates": [[c.start, c.end, round(float(p), 6)] for c, p in zip(analysis.candidates, analysis.candidate_probs)],
+            })
         for dim, probs in analysis.grade_probs.items():
             rows.append({
                 "id": doc.id, "group": group, "dimension": dim, "gold": doc.grades[dim], "grade": analysis.grades[dim],
                 "probabilities": [round(probs[g], 6) for g in (1, 2, 3, 4)],
                 "signals": {k: round(v, 6) for k, v in review_signals(analysis, doc.text, dim).items()},
             })
-    return rows
+    return rows, plans
 
 
 def main() -> None:
@@ -63,8 +72,10 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5, help="folds for --group-by batch")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--predictions", type=Path, default=None, help="JSONL of every held-out grade and its review signals")
+    ap.add_argument("--candidates", type=Path, default=None, help="JSONL of every held-out plan's action candidates")
     args = ap.parse_args()
     rows: list[dict] = []
+    plan_rows: list[dict] = []
     config = json.loads(args.config)
     splits = split_documents(load_corpus(args.data), load_splits(args.data / "splits.json"))
     docs = splits["train"] + splits["dev"]
@@ -90,8 +101,10 @@ def main() -> None:
             "action_recall": fold_metrics["actions"]["extraction"]["recall"],
         }
         pooled.merge(fold)
-        if args.predictions:
-            rows.extend(prediction_rows(scorer, [docs[i] for i in test_idx], name))
+        if args.predictions or args.candidates:
+            grades, plans = held_out_rows(scorer, [docs[i] for i in test_idx], name)
+            rows.extend(grades)
+            plan_rows.extend(plans)
     metrics = summarise(pooled, abstain)
     out = {
         "group_by": args.group_by,
@@ -111,6 +124,9 @@ def main() -> None:
     ex = metrics["actions"]["extraction"]
     print(f"actions: precision {ex['precision']:.3f}, recall {ex['recall']:.3f}; flag kappa "
           + ", ".join(f"{f} {v['kappa']}" for f, v in metrics["actions"]["flags"].items()))
+    if args.candidates:
+        args.candidates.write_text("".join(json.dumps(r) + "\n" for r in plan_rows), encoding="utf-8")
+        print(f"wrote {args.candidates} ({len(plan_rows)} plans)")
     if args.predictions:
         args.predictions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         print(f"wrote {args.predictions} ({len(rows)} grades)")

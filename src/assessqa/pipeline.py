@@ -96,6 +96,10 @@ class DocumentAnalysis:
     children: list[tuple[str, int]] = field(default_factory=list)
     # Where a second family's record begins in the text (segment.records); only the text before it was analysed.
     second_record_at: int | None = None
+    # Every action candidate of a plan and the detector's probability for it, kept or not (for choosing the
+    # detector's threshold on held-out plans: training/action_threshold.py).
+    candidates: list[ActionUnit] = field(default_factory=list)
+    candidate_probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None], keep_docs: bool = False) -> list[Segmented]:
@@ -257,6 +261,8 @@ class Pipeline:
                     disordered=disordered[k],
                     children=seg.children,
                     second_record_at=second[k],
+                    candidates=seg.candidates if candidate_scores[k] is not None else [],
+                    candidate_probs=candidate_scores[k].action_probs if candidate_scores[k] is not None else np.zeros(0),
                 )
             )
         return out

@@ -188,23 +188,29 @@ def _collect_one(scorer: Scorer, doc: AnnotatedDocument, analysis, detected: flo
             if key:
                 evidence[dim][key] += 1
     if doc.doc_type == "plan":
-        matched_pred: set[int] = set()
-        for action in doc.actions:
-            hit = None
-            for j, unit in enumerate(analysis.actions):
-                if j not in matched_pred and span_overlap((action.start, action.end), (unit.start, unit.end)) >= 0.5:
-                    hit = j
-                    break
-            if hit is None:
-                extraction["fn"] += 1
-                continue
-            matched_pred.add(hit)
-            extraction["tp"] += 1
+        pairs = match_actions([(a.start, a.end) for a in doc.actions], [(u.start, u.end) for u in analysis.actions])
+        extraction["tp"] += len(pairs)
+        extraction["fn"] += len(doc.actions) - len(pairs)
+        extraction["fp"] += len(analysis.actions) - len(pairs)
+        for i, hit in pairs:
             for k, flag in enumerate(ACTION_FLAGS):
-                flag_gold[flag].append(int(action.flags[flag]))
+                flag_gold[flag].append(int(doc.actions[i].flags[flag]))
                 flag_pred[flag].append(int(analysis.flag_probs[hit, k] >= 0.5))
-        extraction["fp"] += len(analysis.actions) - len(matched_pred)
     return out
+
+
+def match_actions(gold: list[tuple[int, int]], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(gold index, found index) pairs: each annotated action, in order, takes the first found action not yet taken
+    that overlaps it by half (:func:`~assessqa.features.span_overlap`)."""
+    taken: set[int] = set()
+    pairs = []
+    for i, span in enumerate(gold):
+        for j, other in enumerate(found):
+            if j not in taken and span_overlap(span, other) >= 0.5:
+                taken.add(j)
+                pairs.append((i, j))
+                break
+    return pairs
 
 
 def evaluate(
