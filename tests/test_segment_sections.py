@@ -39,6 +39,7 @@ def test_section_styles(nlp, text, expected):
     assert _sections(nlp, text) == expected
 
 
+
 def test_page_boilerplate_is_not_a_section(nlp):
     text = "Family history\nMum was in care.\nOFFICIAL-SENSITIVE  Page 2 of 5\nShe left at 18.\n"
     assert _sections(nlp, text) == [("Family history", "family_history")]
