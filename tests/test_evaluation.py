@@ -1,3 +1,5 @@
+import pytest
+
 from assessqa.training.evaluation import evaluate, grade_metrics
 
 
@@ -57,3 +59,33 @@ def test_a_single_matched_action_gives_no_kappa_rather_than_an_error(small_model
     one = plan.model_copy(update={"actions": plan.actions[:1]})
     metrics = summarise(collect(scorer, [one]), scorer.model.config["abstain_below"])
     assert all(v["kappa"] is None or -1 <= v["kappa"] <= 1 for v in metrics["actions"]["flags"].values())
+
+
+def test_actions_are_matched_in_order_each_found_action_once():
+    from assessqa.training.evaluation import match_actions
+
+    gold = [(0, 100), (50, 150), (300, 400)]
+    found = [(0, 120), (290, 390), (500, 600)]
+    # The second annotated action overlaps the first found one, which the first annotated action took already.
+    assert match_actions(gold, found) == [(0, 0), (2, 1)]
+    assert match_actions(gold, []) == []
+    # Overlap is a share of the shorter span: a sliver does not match.
+    assert match_actions([(0, 100)], [(90, 300)]) == []
+
+
+def test_the_action_threshold_is_chosen_by_pooled_f1_out_of_style():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("action_threshold", Path(__file__).resolve().parents[1] / "training" / "action_threshold.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    # Two real actions the detector is unsure of (0.35, 0.45), one non-action it is sure of (0.6) and one it rejects.
+    plans = [{"group": "h1", "gold": [[0, 50], [100, 150]],
+              "candidates": [[0, 50, 0.35], [100, 150, 0.45], [200, 250, 0.6], [300, 350, 0.1]]}]
+    at_half = script.figures(plans, 0.5)
+    assert (at_half["tp"], at_half["fp"], at_half["fn"]) == (0, 1, 2)
+    chosen, table = script.choose(plans)
+    # Every threshold up to 0.35 keeps both actions and the one false action (F1 0.8); the highest of them wins.
+    assert chosen == 0.35
+    assert max(row["f1"] for row in table) == pytest.approx(0.8)

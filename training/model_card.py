@@ -25,6 +25,7 @@ def render(
     style_cv: tuple[dict, dict] | None = None,
     alternatives: list[tuple[str, Path]] | None = None,
     review: dict | None = None,
+    action_threshold: dict | None = None,
 ) -> str:
     metrics = meta.get("metrics", {})
     data = meta["training_data"]
@@ -192,6 +193,8 @@ def render(
         alternatives = [(label, json.loads(path.read_text())) for label, path in (alternatives or []) if path.is_file()]
         if alternatives:
             lines += _choice_lines(style_cv[1], alternatives)
+    if action_threshold:
+        lines += _threshold_lines(action_threshold, meta)
     if review and meta.get("config", {}).get("review"):
         lines += _review_lines(review)
     if external:
@@ -408,6 +411,26 @@ def _by_writer(per_fold: dict) -> list[tuple[str, dict]]:
     return sorted(per_fold.items(), key=lambda kv: (len(kv[0]), kv[0]))
 
 
+def _threshold_lines(table: dict, meta: dict) -> list[str]:
+    """The action detector's threshold against pooled precision and recall on plans of writers held out
+    (training/action_threshold.json)."""
+    shipped = meta.get("config", {}).get("action_threshold")
+    lines = [
+        "",
+        "### The action detector's threshold",
+        "",
+        f"Chosen by pooled F1 on the {table['plans']} plans of the leave-one-writer-out run, every candidate kept at or above",
+        f"the threshold (`training/action_threshold.py`): {table['chosen_threshold']:.2f}; this model uses "
+        + (f"{shipped:.2f}." if isinstance(shipped, (int, float)) else "the configured default."),
+        "",
+        "| threshold | precision | recall | F1 |",
+        "|---|---|---|---|",
+    ]
+    for row in table["grid"]:
+        lines.append(f"| {row['threshold']:.2f} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | {_fmt(row['f1'])} |")
+    return lines
+
+
 def _choice_lines(chosen: dict, alternatives: list[tuple[str, dict]]) -> list[str]:
     """The shipped configuration beside the alternatives it was chosen over, all out of style."""
     lines = [
@@ -516,8 +539,12 @@ def main() -> None:
         )
     review = here / "review_rule.json"
     extras["review"] = json.loads(review.read_text(encoding="utf-8")) if review.exists() else None
+    threshold = here / "action_threshold.json"
+    extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.4: the action detector's threshold at 0.5, not chosen out of style (features version 15)", here / "style_cv_v15.json"),
+        ("features version 16: headings of plans written for the family (not shipped: action recall fell)", here / "style_cv_v16.json"),
         ("features version 14: apostrophes inside words could open a quotation, surnames in capitals introduced no child", here / "style_cv_v14.json"),
         ("features version 13: run-on sentences one action candidate each", here / "style_cv_v13.json"),
         ("assessqa-0.4.3: copies counted each time, surnames with a prefix split (features version 12)", here / "style_cv_0.4.3.json"),
