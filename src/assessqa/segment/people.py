@@ -118,9 +118,17 @@ def masked_names(text: str) -> tuple[list[tuple[str, int]], list[str], list[str]
     """The children (name, age), the titled adults, and every other name found by shape: three kinds of name the
     masker gives three placeholders, since who a sentence is about (a child, a professional or parent addressed by
     title, anyone else) matters to the grades even when the name itself must not."""
+    children, adults, others = _masked_names(text)
+    return list(children), list(adults), list(others)
+
+
+# Large enough for a scoring batch: the two-records check (segment.records) asks for every text of a batch before
+# the people component asks again for each.
+@lru_cache(maxsize=128)
+def _masked_names(text: str) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...], tuple[str, ...]]:
     children = named_children(text)
     adults = adult_names(text)
-    return children, adults, other_names(text, {name for name, _ in children} | set(adults))
+    return tuple(children), tuple(adults), tuple(other_names(text, {name for name, _ in children} | set(adults)))
 
 
 _PEOPLE_KEY = "assessqa_people"
