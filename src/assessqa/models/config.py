@@ -112,7 +112,6 @@ class ModelConfig(_Strict):
     # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
     review: ReviewRuleConfig | None = None
 
-
     def model_post_init(self, __context: Any) -> None:
         from assessqa.schemas import DIMENSIONS
 
