@@ -1,19 +1,19 @@
 """Where a second family's record begins, when one text holds two.
 
-A worker who pastes another family's assessment or plan into a record (the wrong file open, a template copied
-with its old text) makes a record that names two sets of people. Graded whole, the second family's analysis
-counts as evidence for the first: the independent probe that appends another family's document of the same
-type raised grades more than any other (training/probes.py). A text is cut where everyone named before the cut
-is never named after it and the reverse, both parts long enough to be records and each naming a person it
-introduces (a child with an age, or an adult with a title). Only the part before the cut is graded, and the record
-says so (``review_reasons``: ``two_records``).
+A worker who pastes another family's assessment or plan into a record (the wrong file open, a template copied with
+its old text) makes a record that names two sets of people. Graded whole, the second family's analysis counts as
+evidence for the first: the independent probe that appends another family's document of the same type raised grades
+more than any other (training/probes.py). A text is cut where everyone named before the cut is never named after it
+and the reverse, both parts long enough to be records, each naming people more than once, and one of them
+introducing a person (a child with an age, or an adult with a title). Only the part before the cut is graded, and
+the record says so (``review_reasons``: ``two_records``).
 
 Siblings written about in turn share their parents, and a second section about one child still names the adults
 around them, so a record of one family is seldom cut. The thresholds below were set on the train and dev splits
 (``training/records_dev.py`` writes how many of their documents were cut, and how many pasted ones were found, to
-``training/records_dev.json``). Missed: a pasted record that shares names with the one it was pasted into, or that
-introduces no one by title or age; a paragraph of another family's record pasted into the middle of one (the
-first family is named on both sides).
+``training/records_dev.json``). Missed: a pasted record that shares names with the one it was pasted into, two
+records neither of which introduces anyone by title or age; a paragraph of another family's record pasted into the
+middle of one (the first family is named on both sides).
 """
 
 from __future__ import annotations
@@ -74,12 +74,15 @@ def second_record_start(text: str) -> int | None:
     m_before = (before & recurring) @ count
     m_after = (after & recurring) @ count
     m_shared = shared @ count
+    # A part that introduces no one by age or title (a form of names only, or "Mum" and "Dad") must name one
+    # recurring person more, and the other part must introduce someone.
+    introduces_before = (before & is_introduced).any(axis=1)
+    introduces_after = (after & is_introduced).any(axis=1)
     ok = (
-        (n_before >= MIN_PEOPLE)
-        & (n_after >= MIN_PEOPLE)
+        (n_before >= np.where(introduces_before, MIN_PEOPLE, MIN_PEOPLE + 1))
+        & (n_after >= np.where(introduces_after, MIN_PEOPLE, MIN_PEOPLE + 1))
         & (m_shared <= MAX_SHARED * (m_before + m_after + m_shared))
-        & (before & is_introduced).any(axis=1)
-        & (after & is_introduced).any(axis=1)
+        & (introduces_before | introduces_after)
     )
     if not ok.any():
         return None
