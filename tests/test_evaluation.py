@@ -89,3 +89,23 @@ def test_the_action_threshold_is_chosen_by_pooled_f1_out_of_style():
     # Every threshold up to 0.35 keeps both actions and the one false action (F1 0.8); the highest of them wins.
     assert chosen == 0.35
     assert max(row["f1"] for row in table) == pytest.approx(0.8)
+
+
+def test_two_runs_are_compared_on_the_writers_both_held_out():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("compare_writers", Path(__file__).resolve().parents[1] / "training" / "compare_writers.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    predictions = [
+        {"group": "h1", "dimension": "lived_experience", "gold": g, "grade": g} for g in (1, 2, 3, 4)
+    ] + [{"group": "h14", "dimension": "lived_experience", "gold": g, "grade": 5 - g} for g in (1, 2, 3, 4)]
+    candidates = [
+        {"group": "h1", "gold": [[0, 50]], "candidates": [[0, 50, 0.9]]},
+        {"group": "h14", "gold": [[0, 50]], "candidates": [[100, 150, 0.9]]},
+    ]
+    only_h1 = script.figures(predictions, candidates, {"h1"}, 0.4)
+    assert only_h1["qwk"]["lived_experience"] == 1.0 and only_h1["actions"]["f1"] == 1.0
+    both = script.figures(predictions, candidates, {"h1", "h14"}, 0.4)
+    assert both["qwk"]["lived_experience"] < 1.0 and both["actions"]["f1"] == 0.5

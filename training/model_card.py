@@ -222,7 +222,7 @@ def render(
         f"{meta['model_version']}` then `assessqa evaluate --model models/default --data annotations --split test`.",
         "",
         "## Limits",
-        "- Trained and measured on fictional documents written by the team in nine writing styles; real council records will",
+        f"- Trained and measured on fictional documents written by the team in {len({b.split('-')[0] for b in data['batches']})} writing styles; real council records will",
         "  differ. Treat grades as a prompt for a human auditor, not a verdict, and re-measure on locally",
         "  double-marked files before relying on it.",
         "- The test split holds whole writing batches, but the same team wrote every split, so its figures overstate",
