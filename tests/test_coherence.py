@@ -69,4 +69,50 @@ def test_next_sentence_evidence_is_what_scikit_learn_computes_from_the_hashed_se
         rows = [pair_features(a, b) for a, b in zip(parts, parts[1:])]
         odds = pair_model.decision_function(_PAIR_HASHER.transform(rows))
         expected = float(np.mean(odds) * math.sqrt(len(odds)))
-        assert abs(order(parts, pair_model.coef_.ravel(), float(pair_model.intercept_[0])) - expected) < 1e-9
+        assert abs(order(parts, pair_model.coef_.ravel(), float(pair_model.intercept_[0]))[0] - expected) < 1e-9
+
+
+def test_each_kind_of_disorder_has_its_own_regression_and_the_twin_scores_as_the_estimator(corpus_splits):
+    import json
+
+    from assessqa.models.compiled import CoherenceTwin, twin_of
+
+    texts = [d.text for d in corpus_splits["dev"][:20]]
+    rng = np.random.default_rng(0)
+    words = [disorder(t, rng, "words") for t in texts]
+    moved = [disorder(t, rng, "sentences") for t in texts]
+    model = CoherenceModel().fit(texts + words + moved, [0] * 20 + [1] * 20 + [2] * 20)
+    assert model.order_classifier_ is not None and list(model.classes_) == [0, 1]
+    probe = texts[:4] + words[:4] + moved[:4]
+    X = model.features(probe) / model.scale_
+    likelier = np.maximum(model.classifier_.predict_proba(X)[:, 1], model.order_classifier_.predict_proba(X)[:, 1])
+    assert np.allclose(model.predict_proba(probe)[:, 1], likelier)
+    twin = twin_of(model)
+    spec, arrays = twin.describe()
+    rebuilt = CoherenceTwin.build(json.loads(json.dumps(spec)), arrays)
+    for scored in (twin, rebuilt):
+        assert np.abs(scored.predict_proba(probe) - model.predict_proba(probe)).max() < 1e-9
+    with pytest.raises(ValueError):
+        disorder(texts[0], rng, "paragraphs")
+
+
+def test_held_out_documents_beat_their_own_sentences_shuffled_on_order_contrast(corpus_splits):
+    # The contrast reads whether a text's order beats random pairs of its own sentences: on held-out documents
+    # of every writer in the test split, the original should do so more than the same sentences shuffled.
+    from assessqa.config import DEFAULT_MODEL_DIR
+    from assessqa.models.coherence_features import order, sentences
+    from assessqa.models.store import load_model
+
+    pair_model = load_model(DEFAULT_MODEL_DIR, form="estimators").coherence_model.pair_model_
+    weights, bias = pair_model.coef_.ravel(), float(pair_model.intercept_[0])
+    rng = random.Random(3)
+    wins = total = 0
+    for doc in corpus_splits["test"]:
+        parts = sentences(doc.text)
+        if len(parts) < 8:
+            continue
+        shuffled = parts[:]
+        rng.shuffle(shuffled)
+        wins += order(parts, weights, bias)[1] > order(shuffled, weights, bias)[1]
+        total += 1
+    assert total >= 30 and wins / total >= 0.8

@@ -16,9 +16,13 @@ of a good assessment can still be graded 3-4. This estimator scores how much a d
   (mean log-odds times the square root of the pairs), so a long document says more than a short one;
 - the document's length in tokens and sentences (log), since both statistics are noisier on short texts.
 
-It is trained on original documents (label 0) against copies disordered *locally* (label 1): words shuffled
-within short windows, and a third of the sentences moved to random places. Those are not the probes' full word and
-sentence salads (training/probes.py), which stay out of training.
+It is trained on original documents against copies disordered *locally*: words shuffled within short windows
+(label 1), and a third of the sentences moved to random places (label 2). Those are not the probes' full word and
+sentence salads (training/probes.py), which stay out of training. The two kinds of disorder show in different
+statistics (shuffled words in ``grammar_gain``, moved sentences in ``order``), and a text may have either, so each
+kind gets its own logistic regression against the originals and a text is as disordered as the likelier of the two.
+One regression over both kinds at once leaned on ``grammar_gain``, which moved sentences leave intact, and let most
+sentence salads through. A model fitted with 0/1 labels has the single regression.
 """
 
 from __future__ import annotations
@@ -124,14 +128,15 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
     # -- estimator contract
 
     def fit(self, texts: list[str], y: list[int] | np.ndarray) -> "CoherenceModel":
-        """Learn the class n-grams from the ordered texts (``y == 0``), then the classifier from all texts.
+        """Learn the class n-grams from the ordered texts (``y == 0``), then a classifier per kind of disorder.
 
-        The n-gram counts are cross-fitted in two halves for the classifier's training features, so that an
+        ``y``: 0 ordered; 1 disordered (words shuffled, or any disorder when no text has label 2); 2 sentences
+        moved. The n-gram counts are cross-fitted in two halves for the classifiers' training features, so that an
         original text is not scored by counts that include itself.
         """
         texts, y = list(texts), np.asarray(y)
-        if len(texts) != len(y) or set(np.unique(y)) - {0, 1}:
-            raise ValueError("texts and 0/1 labels of the same length are needed")
+        if len(texts) != len(y) or set(np.unique(y)) - {0, 1, 2} or not {0, 1} <= set(np.unique(y)):
+            raise ValueError("texts and labels (0 ordered, 1 disordered, optionally 2 sentences moved) of the same length are needed")
         halves = np.arange(len(texts)) % 2
         feats = np.zeros((len(texts), len(FEATURES)))
         for half in (0, 1):
@@ -143,22 +148,41 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         self._fit_counts([t for t, label in zip(texts, y) if label == 0])
         self._fit_pairs([t for t, label in zip(texts, y) if label == 0])
         self.scale_ = feats.std(axis=0) + 1e-9
-        self.classifier_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.seed).fit(feats / self.scale_, y)
-        self.classes_ = self.classifier_.classes_
+        X = feats / self.scale_
+
+        def against_originals(kind: int) -> LogisticRegression:
+            rows = (y == 0) | (y == kind)
+            return LogisticRegression(C=self.C, max_iter=1000, random_state=self.seed).fit(X[rows], (y[rows] > 0).astype(int))
+
+        self.classifier_ = against_originals(1)
+        self.order_classifier_ = against_originals(2) if (y == 2).any() else None
+        self.classes_ = np.array([0, 1])
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         check_is_fitted(self, "classifier_")
-        return self.classifier_.predict_proba(self.features(texts) / self.scale_)
+        X = self.features(texts) / self.scale_
+        disordered = self.classifier_.predict_proba(X)[:, 1]
+        if getattr(self, "order_classifier_", None) is not None:
+            disordered = np.maximum(disordered, self.order_classifier_.predict_proba(X)[:, 1])
+        return np.column_stack([1.0 - disordered, disordered])
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
 
-def disorder(text: str, rng: np.random.Generator) -> str:
-    """A locally disordered copy for training: words shuffled within windows of 3-6 tokens on each line, and a
-    third of the sentences moved to random places. Milder than the probes' salads (every word, every sentence)."""
-    if rng.random() < 0.5:
+DISORDER_KINDS = ("words", "sentences")
+
+
+def disorder(text: str, rng: np.random.Generator, kind: str | None = None) -> str:
+    """A locally disordered copy for training: words shuffled within windows of 3-6 tokens on each line
+    (``"words"``), or a third of the sentences moved to random places (``"sentences"``); either at random when
+    ``kind`` is None. Milder than the probes' salads (every word, every sentence)."""
+    if kind is None:
+        kind = DISORDER_KINDS[int(rng.random() >= 0.5)]
+    if kind not in DISORDER_KINDS:
+        raise ValueError(f"unknown kind of disorder {kind!r}")
+    if kind == "words":
         lines = []
         for line in text.split("\n"):
             words = line.split()
@@ -178,4 +202,4 @@ def disorder(text: str, rng: np.random.Generator) -> str:
     return "\n".join(keep)
 
 
-__all__ = ["FEATURES", "CoherenceModel", "disorder", "pair_features", "sentences", "token_classes"]
+__all__ = ["DISORDER_KINDS", "FEATURES", "CoherenceModel", "disorder", "pair_features", "sentences", "token_classes"]

@@ -20,7 +20,7 @@ _TOKEN = re.compile(r"\n|[A-Za-z]+(?:'[a-z]+)?|\d+|[^\sA-Za-z\d]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
 _CONTENT = re.compile(r"[a-z]{4,}")
 SHAPES = ("<lower>", "<Title>", "<UPPER>", "<digit>", "<nl>")
-FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order")
+FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order", "order_contrast")
 PAIR_FEATURES = 2**17
 _ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
 _DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
@@ -207,15 +207,39 @@ def cohesion(parts: list[str] | list[Seam]) -> float:
     return float(adjacent - anywhere)
 
 
-def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: float) -> float:
-    """Summed next-sentence evidence: mean log-odds over adjacent pairs times the square root of their number."""
-    if len(parts) < 2:
-        return 0.0
-    seams = [p if isinstance(p, Seam) else Seam(p) for p in parts]
-    columns = [[pair_feature_index(f) for f in pair_features(a, b)] for a, b in zip(seams, seams[1:])]
+def _seam_odds(seams: list[Seam], pairs: list[tuple[int, int]], pair_weights: np.ndarray, pair_bias: float) -> np.ndarray:
+    """The next-sentence model's log-odds that ``seams[j]`` follows ``seams[i]``, for each pair (i, j)."""
+    columns = [[pair_feature_index(f) for f in pair_features(seams[i], seams[j])] for i, j in pairs]
     starts = np.cumsum([0] + [len(c) for c in columns[:-1]])
-    odds = pair_bias + np.add.reduceat(pair_weights[np.concatenate(columns)], starts)
-    return float(np.mean(odds) * math.sqrt(len(odds)))
+    return pair_bias + np.add.reduceat(pair_weights[np.concatenate(columns)], starts)
+
+
+def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: float) -> tuple[float, float]:
+    """Next-sentence evidence, twice: summed (mean log-odds over adjacent pairs times the square root of their
+    number), and contrasted with the same document's sentences paired at random (a Welch t statistic of adjacent
+    against random pairs).
+
+    The summed evidence moves with a house style (lists and form lines have weaker seams than prose, in any order);
+    the contrast asks only whether this text's order beats a shuffle of its own sentences, which a text in any
+    style does and a shuffled one does not."""
+    if len(parts) < 2:
+        return 0.0, 0.0
+    seams = [p if isinstance(p, Seam) else Seam(p) for p in parts]
+    n = len(seams)
+    adjacent = _seam_odds(seams, [(i, i + 1) for i in range(n - 1)], pair_weights, pair_bias)
+    summed = float(np.mean(adjacent) * math.sqrt(len(adjacent)))
+    if n < 4:
+        return summed, 0.0
+    # As many random pairs as adjacent ones, never a pair that is adjacent in the text; seeded by the text's
+    # length, so a text always gets the same figure.
+    rng = np.random.default_rng(n)
+    drawn = rng.integers(0, n, size=(2 * (n - 1), 2))
+    pairs = [(int(i), int(j)) for i, j in drawn if i != j and j != i + 1][: n - 1]
+    if len(pairs) < 2:
+        return summed, 0.0
+    random_pairs = _seam_odds(seams, pairs, pair_weights, pair_bias)
+    spread = math.sqrt(np.var(adjacent, ddof=1) / len(adjacent) + np.var(random_pairs, ddof=1) / len(random_pairs))
+    return summed, float((np.mean(adjacent) - np.mean(random_pairs)) / max(spread, 1e-6))
 
 
 def read_sentences(text: str) -> tuple[list[Seam], list[str]]:
@@ -243,12 +267,12 @@ def _read_piece(piece: str, seams: list[Seam], classes: list[str]) -> None:
 
 
 def coherence_features(texts: list[str], counts: ClassNgrams, pair_weights: np.ndarray | None, pair_bias: float) -> np.ndarray:
-    """Rows of :data:`FEATURES` (without ``order`` for a check saved before the next-sentence model existed)."""
+    """Rows of :data:`FEATURES` (without the ``order`` pair for a check saved before the next-sentence model existed)."""
     unknown = len(counts.vocab)
     rows = []
     for text in texts:
         seams, classes = read_sentences(text)
         codes = np.array([counts.index.get(c, unknown) for c in classes], dtype=np.int64)
         row = [counts.grammar_gain(codes), cohesion(seams), math.log1p(len(codes)), math.log1p(len(seams))]
-        rows.append(row + [order(seams, pair_weights, pair_bias)] if pair_weights is not None else row)
+        rows.append(row + list(order(seams, pair_weights, pair_bias)) if pair_weights is not None else row)
     return np.array(rows, dtype=float)

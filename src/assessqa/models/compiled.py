@@ -412,7 +412,9 @@ def _max_depth(roots: np.ndarray, leaf: np.ndarray, left: np.ndarray, right: np.
 
 
 class CoherenceTwin:
-    """:class:`~assessqa.models.coherence.CoherenceModel`'s ``predict_proba`` from its arrays."""
+    """:class:`~assessqa.models.coherence.CoherenceModel`'s ``predict_proba`` from its arrays: one row of weights
+    per kind of disorder (one row for a check fitted with a single regression); a text is as disordered as its
+    likeliest kind."""
 
     kind = "coherence"
 
@@ -423,10 +425,12 @@ class CoherenceTwin:
         pair_bias: float,
         scale: np.ndarray,
         coef: np.ndarray,
-        intercept: float,
+        intercept: np.ndarray | float,
         classes: list[int],
     ) -> None:
-        if coef.shape != scale.shape:
+        coef = np.atleast_2d(coef)
+        intercept = np.atleast_1d(np.asarray(intercept, dtype=float))
+        if coef.shape[1:] != scale.shape or intercept.shape != coef.shape[:1]:
             raise RuntimeFormatError("coherence weights and scale do not have matching sizes")
         self.counts, self.pair_weights, self.pair_bias = counts, pair_weights, pair_bias
         self.scale, self.coef, self.intercept = scale, coef, intercept
@@ -434,21 +438,21 @@ class CoherenceTwin:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias) / self.scale
-        return _two_columns(sigmoid(X @ self.coef + self.intercept))
+        return _two_columns(sigmoid(X @ self.coef.T + self.intercept).max(axis=1))
 
     @classmethod
     def from_estimator(cls, model: Any) -> "CoherenceTwin":
         pair = getattr(model, "pair_model_", None)
-        clf = model.classifier_
-        if clf.coef_.shape[0] != 1:
+        classifiers = [model.classifier_] + [c for c in [getattr(model, "order_classifier_", None)] if c is not None]
+        if any(c.coef_.shape[0] != 1 for c in classifiers):
             raise RuntimeFormatError("the coherence classifier is not binary")
         return cls(
             model._counts(),
             None if pair is None else np.asarray(pair.coef_.ravel(), dtype=float),
             0.0 if pair is None else float(pair.intercept_[0]),
             np.asarray(model.scale_, dtype=float),
-            np.asarray(clf.coef_.ravel(), dtype=float),
-            float(clf.intercept_[0]),
+            np.array([c.coef_.ravel() for c in classifiers], dtype=float),
+            np.array([c.intercept_[0] for c in classifiers], dtype=float),
             [int(c) for c in model.classes_],
         )
 
@@ -456,7 +460,8 @@ class CoherenceTwin:
         c = self.counts
         spec = {
             "kind": self.kind, "vocab": c.vocab, "smoothing": c.smoothing, "pair_bias": self.pair_bias,
-            "intercept": self.intercept, "classes": [int(x) for x in self.classes_], "has_pairs": self.pair_weights is not None,
+            "intercept": [float(x) for x in self.intercept], "classes": [int(x) for x in self.classes_],
+            "has_pairs": self.pair_weights is not None,
         }
         arrays = {
             "unigram_counts": c.unigram_counts, "bigram_keys": c.bigram_keys, "bigram_counts": c.bigram_counts,
@@ -476,7 +481,7 @@ class CoherenceTwin:
             raise RuntimeFormatError("class n-gram counts do not match the class vocabulary")
         return cls(
             counts, arrays["pair_weights"] if spec["has_pairs"] else None, float(spec["pair_bias"]), arrays["scale"],
-            arrays["coef"], float(spec["intercept"]), [int(c) for c in spec["classes"]],
+            arrays["coef"], np.atleast_1d(np.asarray(spec["intercept"], dtype=float)), [int(c) for c in spec["classes"]],
         )
 
 

@@ -36,7 +36,7 @@ from assessqa.models.bundle import (
     expected_calibration_error,
     fit_temperature,
 )
-from assessqa.models.coherence import CoherenceModel, disorder
+from assessqa.models.coherence import DISORDER_KINDS, CoherenceModel, disorder
 from assessqa.models.config import resolve_config
 from assessqa.training.estimators import make_dimension_model, make_evidence_model, make_multilabel_classifier, make_text_classifier
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
@@ -443,10 +443,13 @@ def train_model(
 
 
 def _fit_coherence(docs: list[AnnotatedDocument], cfg: dict[str, Any]) -> CoherenceModel:
-    """Originals against locally disordered copies of each (never the probes' full salads)."""
+    """Originals against locally disordered copies of each (never the probes' full salads): the copies take the
+    kinds of disorder in turn, words shuffled (label 1) and sentences moved (label 2)."""
     settings = cfg["coherence"]
     rng = np.random.default_rng(cfg["seed"])
     texts = [d.text for d in docs]
-    disordered = [disorder(t, rng) for _ in range(settings["copies"]) for t in texts]
+    kinds = [DISORDER_KINDS[c % len(DISORDER_KINDS)] for c in range(settings["copies"])]
+    disordered = [disorder(t, rng, kind) for kind in kinds for t in texts]
+    labels = [1 + DISORDER_KINDS.index(kind) for kind in kinds for _ in texts]
     model = CoherenceModel(smoothing=settings["smoothing"], C=settings["C"], seed=cfg["seed"])
-    return model.fit(texts + disordered, [0] * len(texts) + [1] * len(disordered))
+    return model.fit(texts + disordered, [0] * len(texts) + labels)
