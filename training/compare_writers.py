@@ -54,19 +54,22 @@ def main() -> None:
     ap.add_argument("--before", type=Path, nargs=2, required=True, metavar=("PREDICTIONS", "CANDIDATES"))
     ap.add_argument("--after", type=Path, nargs=2, required=True, metavar=("PREDICTIONS", "CANDIDATES"))
     ap.add_argument("--threshold", type=float, default=None, help="action threshold (default: the configured one)")
+    ap.add_argument("--before-threshold", type=float, default=None,
+                    help="the first run's action threshold, when it shipped with another (default: --threshold)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     before = [_rows(p) for p in args.before]
     after = [_rows(p) for p in args.after]
     writers = {r["group"] for r in before[0]} & {r["group"] for r in after[0]}
     threshold = args.threshold if args.threshold is not None else resolve_config()["action_threshold"]
-    b, a = figures(*before, writers, threshold), figures(*after, writers, threshold)
+    before_threshold = args.before_threshold if args.before_threshold is not None else threshold
+    b, a = figures(*before, writers, before_threshold), figures(*after, writers, threshold)
     rule = {
         "action_f1_higher": a["actions"]["f1"] > b["actions"]["f1"],
         "mean_qwk_not_lower_by_more_than_0.005": a["mean_qwk"] >= b["mean_qwk"] - 0.005,
         "no_dimension_lower_by_more_than_0.02": all(a["qwk"][d] >= b["qwk"][d] - 0.02 for d in b["qwk"]),
     }
-    result = {"writers": sorted(writers), "threshold": threshold, "before": b, "after": a, "rule": rule, "ships": all(rule.values())}
+    result = {"writers": sorted(writers), "threshold": threshold, "before_threshold": before_threshold, "before": b, "after": a, "rule": rule, "ships": all(rule.values())}
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
 

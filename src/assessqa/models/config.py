@@ -80,7 +80,7 @@ class ModelConfig(_Strict):
     dimension: RegularisedConfig = RegularisedConfig(C=0.3)
     doc_type: RegularisedConfig = RegularisedConfig(C=4.0)
     # The action detector's cut, chosen by pooled F1 on leave-one-writer-out plans (training/action_threshold.py).
-    action_threshold: float = Field(0.4, gt=0, lt=1)
+    action_threshold: float = Field(0.5, gt=0, lt=1)
     evidence_threshold: float = Field(0.5, gt=0, lt=1)
     # How a grade is read from its four probabilities; "median" (chosen on dev: QWK and exact agreement at least as
     # high as "argmax" in every dimension) never jumps across a middle grade when the model is torn between two.
