@@ -4,6 +4,9 @@
     git show df90afb:training/style_cv_candidates.jsonl > /tmp/before_candidates.jsonl
     python3 training/compare_writers.py --before /tmp/before_predictions.jsonl /tmp/before_candidates.jsonl \\
         --after training/style_cv_predictions.jsonl training/style_cv_candidates.jsonl --out training/writers_h14_h15.json
+    # the h14/h15 plans' run at its own threshold, against 0.4.5's at 0.40:
+    python3 training/compare_writers.py --before /tmp/before_predictions.jsonl /tmp/before_candidates.jsonl \
+        --after PREDICTIONS CANDIDATES --threshold 0.5 --before-threshold 0.4 --out training/writers_h14_h15_plans_050.json
 
 When writers are added to the corpus, a new run holds out more writers and its pooled figures cover more
 documents; compared on the writers both runs held out, the two runs grade the same documents. Pooled QWK per

@@ -107,7 +107,7 @@ class ModelConfig(_Strict):
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)
     # Self-supervised check that the text reads as ordered sentences (models/coherence.py); at or above `flag_above`
     # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py).
-    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.8)
+    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.85)
     # Grades that ask for review because they are likely wrong, learned out of style (models/review.py). None: only
     # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
     review: ReviewRuleConfig | None = None
