@@ -52,12 +52,13 @@ def render(
         "  when scoring.",
         "- Document type: TF-IDF + logistic regression (the segmenter's rule-based detector is the fallback).",
     ] + ([
-        "- Coherence check (`models/coherence.py`): logistic regression over how much a trigram model of word classes",
-        "  (function words, word shapes) beats a unigram one, how much more adjacent sentences share than any two,",
-        "  how well each sentence follows the one before by a next-sentence model (learned from the training documents'",
-        "  own adjacent sentences against random pairs of their sentences), and length; trained on the training documents",
-        "  against locally disordered copies (never the probes' salads). At",
-        f"  or above {meta['config']['coherence']['flag_above']} every grade of a document asks for review.",
+        "- Coherence check (`models/coherence.py`): two logistic regressions, one against copies with words shuffled in",
+        "  short windows and one against copies with a third of the sentences moved (never the probes' salads), over how",
+        "  much a trigram model of word classes (function words, word shapes) beats a unigram one, how much more adjacent",
+        "  sentences share than any two, how well each sentence follows the one before by a next-sentence model (learned",
+        "  from the training documents' own adjacent sentences against random pairs of their sentences), summed and",
+        "  contrasted with random pairs of the same text's sentences, and length. A text is as disordered as the likelier",
+        f"  kind; at or above {meta['config']['coherence']['flag_above']} every grade of a document asks for review.",
     ] if meta.get("config", {}).get("coherence") else []) + [
         "",
         "## Training data",
@@ -543,6 +544,7 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.5: 13 writers, before the h14/h15 plans, threshold 0.40 (features version 15)", here / "style_cv_0.4.5.json"),
         ("assessqa-0.4.4: the action detector's threshold at 0.5, not chosen out of style (features version 15)", here / "style_cv_v15.json"),
         ("features version 16: headings of plans written for the family (not shipped: action recall fell)", here / "style_cv_v16.json"),
         ("features version 14: apostrophes inside words could open a quotation, surnames in capitals introduced no child", here / "style_cv_v14.json"),
