@@ -6,7 +6,7 @@ documents (held-out test-split text, as score_speed.py uses) back to back for a 
 machine, then per concurrency level: requests, throughput, p50/p95/p99 latency and errors (any answer but
 200, or a failed connection). Usage, from the repository root:
 
-    python3 benchmarks/load_api.py [--duration 15] [--concurrency 1,8,32] [--workers 2] [--threads 1] [--words 880]
+    python3 benchmarks/load_api.py [--duration 15] [--concurrency 1,8,32] [--workers 1] [--processes 2] [--threads 1] [--words 880]
 """
 
 from __future__ import annotations
@@ -67,12 +67,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, key: str, workers: int, threads: int, log: int) -> subprocess.Popen:
+def start_server(port: int, key: str, workers: int, threads: int, processes: int, log: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "ASSESSQA_API_KEYS": key,
         "ASSESSQA_RATE_LIMIT_PER_MINUTE": "0",  # measure scoring, not the limiter
         "ASSESSQA_SCORE_THREADS": str(threads),
+        "ASSESSQA_SCORE_PROCESSES": str(processes),
     }
     command = [sys.executable, "-m", "assessqa.cli", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -123,12 +124,21 @@ async def drive(base: str, key: str, texts: list[str], clients: int, seconds: fl
     return run
 
 
+def layout(args: argparse.Namespace) -> str:
+    if args.processes:
+        return f"{args.workers} worker(s), each in front of {args.processes} scoring process(es)"
+    return f"{args.workers} worker(s) x {args.threads} scoring thread(s)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds at each concurrency level")
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated client counts")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="service worker processes")
-    # One scoring thread per worker measured best on 2 cores (api/README.md): threads share one GIL.
+    # One service process in front of one scoring process per core measured best on 2 cores (api/README.md): one
+    # queue for every request, and an event loop that never waits for scoring. --processes 0 --workers N measures
+    # the other layout, N uvicorn workers each scoring on its own threads.
+    parser.add_argument("--workers", type=int, default=1, help="service worker processes")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="scoring processes per worker (ASSESSQA_SCORE_PROCESSES)")
     parser.add_argument("--threads", type=int, default=1, help="scoring threads per worker (ASSESSQA_SCORE_THREADS)")
     parser.add_argument("--words", type=int, default=880)
     parser.add_argument("--docs", type=int, default=2000, help="different documents to cycle through (enough that no text is sent twice in a run: a repeated text finds the caches warm)")
@@ -143,10 +153,10 @@ def main() -> None:
     print(f"documents: {len(texts)} of ~{statistics.mean(len(t.split()) for t in texts):.0f} words "
           f"(~{statistics.mean(len(t) for t in texts):.0f} characters)")
     with tempfile.TemporaryFile() as log:
-        process = start_server(port, key, args.workers, args.threads, log.fileno())
+        process = start_server(port, key, args.workers, args.threads, args.processes, log.fileno())
         try:
             version = wait_ready(base, process)
-            print(f"service: {base}, {args.workers} worker(s) x {args.threads} scoring thread(s), model {version}")
+            print(f"service: {base}, {layout(args)}, model {version}")
             warm = asyncio.run(drive(base, key, texts, clients=2, seconds=2))  # warm every worker
             print(f"\n{'clients':>7} {'requests':>9} {'req/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
             runs = []
@@ -167,8 +177,8 @@ def main() -> None:
         table = "\n".join(
             [
                 MARK_START,
-                f"Model `{version}`, {machine()}; `python3 benchmarks/load_api.py` with {args.workers} worker(s) x "
-                f"{args.threads} scoring thread(s), {args.duration:g} s per level, ~{args.words}-word documents.",
+                f"Model `{version}`, {machine()}; `python3 benchmarks/load_api.py` with {layout(args)}, "
+                f"{args.duration:g} s per level, ~{args.words}-word documents.",
                 "",
                 "| clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
                 "|---:|---:|---:|---:|---:|---:|---:|",

@@ -115,3 +115,68 @@ def test_the_service_answers_each_request_with_its_own_record(app_client, concur
     with ThreadPoolExecutor(concurrent) as pool:
         answers = list(pool.map(post, range(concurrent)))
     assert answers == [(200, f"r{i}") for i in range(concurrent)]
+
+
+class StubProcesses:
+    """Two 'processes' that return each document's text after a pause, recording the batches they were given."""
+
+    count = 2
+
+    def __init__(self):
+        self.batches = []
+
+    async def score(self, documents):
+        self.batches.append(len(documents))
+        await asyncio.sleep(0.05)
+        return [d.text for d in documents]
+
+
+def test_with_two_scoring_processes_requests_arriving_together_are_shared_between_them():
+    processes = StubProcesses()
+
+    async def main():
+        batcher = MicroBatcher(StubScorer(), WorkLimits(threads=1, timeout_s=10), processes=processes)
+        first = await asyncio.gather(*(batcher.score(InputDocument(text=f"doc {i}")) for i in range(8)))
+        # One request alone goes to one process, unbatched, whatever the other is doing.
+        alone = await batcher.score(InputDocument(text="alone"))
+        return first, alone
+
+    first, alone = _run(main())
+    assert first == [f"doc {i}" for i in range(8)] and alone == "alone"
+    assert processes.batches == [4, 4, 1]
+
+
+def test_an_error_raised_in_a_scoring_process_reaches_the_service_as_itself_and_a_bug_without_its_message():
+    import pickle
+
+    from assessqa import errors
+    from assessqa.api.processes import ScoringFailed, _portable
+
+    refused = errors.InputError(errors.ErrorCode.EMPTY_TEXT, "request: the document text is empty")
+    back = pickle.loads(pickle.dumps(_portable(refused)))
+    assert type(back) is errors.InputError and back.code == refused.code and back.message == refused.message
+    bug = pickle.loads(pickle.dumps(_portable(ValueError("Amira (7) said ..."))))
+    assert isinstance(bug, ScoringFailed) and str(bug) == "ValueError"
+
+
+def test_the_service_with_scoring_processes_returns_the_records_the_scorer_gives(scorer, corpus_splits):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from assessqa.api.app import create_app
+    from assessqa.config import Settings
+
+    key = "tK7vQ2mX9pL4wR8nB3cF6hJ1sD5gZ0yA-Ue_Wi9Oq2M"
+    docs = corpus_splits["test"][:6]
+    settings = Settings(api_keys=key, rate_limit_per_minute=0, score_processes=2)
+    with TestClient(create_app(settings, scorer=scorer)) as client:
+        def post(doc):
+            return client.post("/v1/score", json={"id": doc.id, "text": doc.text}, headers={"Authorization": f"Bearer {key}"})
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(post, docs))
+    assert [a.status_code for a in answers] == [200] * len(docs)
+    for doc, answer in zip(docs, answers):
+        expected = scorer.score(InputDocument(id=doc.id, text=doc.text), "request").model_dump(mode="json")
+        assert answer.json() == expected

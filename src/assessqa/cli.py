@@ -372,6 +372,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: ASSESSQA_WORKERS, else 1).")] = None,
+    score_processes: Annotated[Optional[int], typer.Option(help="Scoring processes sharing one request queue behind each worker (default: ASSESSQA_SCORE_PROCESSES, else 0: score on the worker's threads).")] = None,
     insecure_no_auth: Annotated[bool, typer.Option("--insecure-no-auth", help="Serve without API keys; loopback addresses only, for local use.")] = False,
 ) -> None:
     """Run the REST API (see api/README.md). Needs ASSESSQA_API_KEYS or ASSESSQA_API_KEY_FILE."""
@@ -387,6 +388,8 @@ def serve(
         os.environ["ASSESSQA_MODEL_DIR"] = str(model)
     if workers is not None:
         os.environ["ASSESSQA_WORKERS"] = str(workers)
+    if score_processes is not None:
+        os.environ["ASSESSQA_SCORE_PROCESSES"] = str(score_processes)
     os.environ["ASSESSQA_INSECURE_NO_AUTH"] = "true" if insecure_no_auth else "false"
     try:
         run_service(Settings(), host, port)

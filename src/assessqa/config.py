@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=60.0, gt=0, description="Longest a scoring request may take.")
     max_request_bytes: int = Field(default=8_000_000, gt=0, description="Largest request body accepted.")
     score_threads: int = Field(default=2, ge=1, description="Scoring threads per worker process.")
+    score_processes: int = Field(default=0, ge=0, description="Scoring processes behind one service process, sharing one queue (api/processes.py); 0 scores on the service process's own threads.")
     micro_batch: int = Field(default=16, ge=1, description="Most single-document requests scored together when they arrive while the scorer is busy; 1 scores each on its own.")
     workers: int = Field(default=1, ge=1, description="Worker processes for `assessqa serve`.")
     shutdown_timeout_s: int = Field(default=30, ge=1, description="Seconds in-flight requests get to finish on shutdown.")

@@ -71,6 +71,9 @@ class AssessQAError(Exception):
         self.message = message
         super().__init__(f"[{code.value}] {message}")
 
+    def __reduce__(self):  # so that an error raised in a scoring process reaches the service as itself
+        return (type(self), (self.code, self.message))
+
 
 class InputError(AssessQAError):
     """A document or input record cannot be scored as given."""

@@ -22,6 +22,7 @@ from assessqa.api import docs, operations, page, scoring
 from assessqa.api.accesslog import service_log
 from assessqa.api.auth import KeyStore
 from assessqa.api.batching import MicroBatcher
+from assessqa.api.processes import ScoringProcesses
 from assessqa.api.limits import AuthFailureLimiter, RateLimiter, WorkLimits
 from assessqa.api.metrics import ServiceMetrics
 from assessqa.api.middleware import BodyLimitMiddleware, GuardMiddleware, ObserveMiddleware
@@ -67,7 +68,13 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
                 raise
         # Warm the pipeline so the first real request does not pay for lazy initialisation.
         await anyio.to_thread.run_sync(app.state.scorer.analyse, WARM_UP_TEXT, "assessment")
-        app.state.batcher = MicroBatcher(app.state.scorer, app.state.work, settings.micro_batch)
+        processes = None
+        if settings.score_processes:
+            # Each process loads the model before the service reports ready; a model that fails to load there
+            # fails the start, as above.
+            processes = ScoringProcesses(settings.score_processes, settings.model_dir, settings, settings.request_timeout_s)
+            await processes.start(WARM_UP_TEXT)
+        app.state.batcher = MicroBatcher(app.state.scorer, app.state.work, settings.micro_batch, processes=processes)
         metrics.set_model(app.state.scorer.model_version)
         app.state.ready = True
         service_log.info("ready", extra={"fields": {
@@ -80,12 +87,17 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
             "request_timeout_s": settings.request_timeout_s,
             "score_threads": settings.score_threads,
             "micro_batch": settings.micro_batch,
+            "score_processes": settings.score_processes,
         }})
-        yield
-        # uvicorn has stopped accepting connections and let in-flight requests finish (up to its grace period)
-        # before the lifespan ends.
-        app.state.ready = False
-        service_log.info("shutting down")
+        try:
+            yield
+        finally:
+            # uvicorn has stopped accepting connections and let in-flight requests finish (up to its grace
+            # period) before the lifespan ends.
+            app.state.ready = False
+            service_log.info("shutting down")
+            if processes is not None:
+                await anyio.to_thread.run_sync(processes.close)
 
     # No slash redirects: Starlette builds their Location from the client's Host header. The stock docs pages
     # load Swagger UI from a CDN, so they are replaced by docs.py's, served from package files.

@@ -14,24 +14,26 @@ from assessqa.api.metrics import ServiceMetrics
 from assessqa.config import Settings
 from assessqa.scoring import Scorer
 
+# The dependencies are coroutines, though they only read app.state: FastAPI runs a plain ``def`` dependency on its
+# thread pool, and under load each of those hops waits for the interpreter lock that a scoring thread holds.
 
-def get_scorer(request: Request) -> Scorer:
+async def get_scorer(request: Request) -> Scorer:
     return request.app.state.scorer
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_work(request: Request) -> WorkLimits:
+async def get_work(request: Request) -> WorkLimits:
     return request.app.state.work
 
 
-def get_batcher(request: Request) -> MicroBatcher:
+async def get_batcher(request: Request) -> MicroBatcher:
     return request.app.state.batcher
 
 
-def get_metrics(request: Request) -> ServiceMetrics:
+async def get_metrics(request: Request) -> ServiceMetrics:
     return request.app.state.metrics
 
 
