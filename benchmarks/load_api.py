@@ -29,8 +29,12 @@ import httpx
 
 from score_speed import documents_of_about, machine
 
-MARK_START = "<!-- load-figures:start (written by benchmarks/load_api.py --readme; do not edit by hand) -->"
-MARK_END = "<!-- load-figures:end -->"
+def marks(name: str) -> tuple[str, str]:
+    """The comment lines a generated table sits between in the README (``--table`` names one of several)."""
+    return (
+        f"<!-- {name}:start (written by benchmarks/load_api.py --readme; do not edit by hand) -->",
+        f"<!-- {name}:end -->",
+    )
 HOST = "127.0.0.1"  # fixed: a load test must never send case-like traffic off this machine
 
 
@@ -143,6 +147,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=880)
     parser.add_argument("--docs", type=int, default=2000, help="different documents to cycle through (enough that no text is sent twice in a run: a repeated text finds the caches warm)")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the generated table between the markers in this file (api/README.md)")
+    parser.add_argument("--table", default="load-figures", help="which generated table of --readme to rewrite (the name in its markers)")
     args = parser.parse_args()
 
     texts = documents_of_about(args.words, args.docs)
@@ -174,21 +179,22 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
     if args.readme:
+        mark_start, mark_end = marks(args.table)
         table = "\n".join(
             [
-                MARK_START,
+                mark_start,
                 f"Model `{version}`, {machine()}; `python3 benchmarks/load_api.py` with {layout(args)}, "
                 f"{args.duration:g} s per level, ~{args.words}-word documents.",
                 "",
                 "| clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
                 "|---:|---:|---:|---:|---:|---:|---:|",
                 *(run.markdown() for run in runs),
-                MARK_END,
+                mark_end,
             ]
         )
         text = args.readme.read_text(encoding="utf-8")
-        head, rest = text.split(MARK_START, 1)
-        args.readme.write_text(head + table + rest.split(MARK_END, 1)[1], encoding="utf-8")
+        head, rest = text.split(mark_start, 1)
+        args.readme.write_text(head + table + rest.split(mark_end, 1)[1], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -49,30 +49,45 @@ def machine() -> str:
 
 
 def documents_of_about(words: int, count: int, offset: int = 0) -> list[str]:
-    """``count`` different documents of about ``words`` words, made of held-out test-split documents (realistic
-    text and layout): the k-th starts with test document k and goes on with every s-th after it, where the step s
-    grows with each pass over the split, so no two share the same run of documents. ``offset`` skips the first
-    documents, for a second set that shares none with the first.
+    """``count`` different documents of about ``words`` words, each about one family, made of held-out test-split
+    documents (realistic text and layout): the k-th is a family's assessment and plan (the split keeps a family's
+    documents together), in turn, repeated from later lines on each pass until long enough. Families and the
+    line each begins at change with k, and a text met before is skipped, so no two documents are the same.
+    ``offset`` skips the first documents, for a second set that shares none with the first.
 
-    Different texts matter since 0.4.3's runtime: the tokenizer and other caches make a text scored twice cheaper
-    the second time, which an export of new records would not be.
+    One family each: since 0.4.5 the pipeline grades only the first of two families' records in one text
+    (segment/records.py), so documents joined across families would be scored on their first part only and
+    flatter every figure. Different texts matter since 0.4.3's runtime: the tokenizer and other caches make a
+    text scored twice cheaper the second time, which an export of new records would not be.
     """
     docs = load_corpus(Path("annotations"))
-    pool = [d.text for d in split_documents(docs, load_splits(Path("annotations")))["test"]]
+    families: dict[str, list[str]] = {}
+    for d in sorted(split_documents(docs, load_splits(Path("annotations")))["test"], key=lambda d: d.id):
+        families.setdefault(d.family_group, []).append(d.text)
+    pool = [texts for _, texts in sorted(families.items())]
     n = len(pool)
-    out = []
-    for k in range(offset, offset + count):
-        start, step, rounds = k % n, 1 + (k // n) % (n - 1), k // n
-        # Later passes also begin further into their first document, so that a long one is not cut the same way.
-        lines = pool[start].split("\n")
-        parts, j = ["\n".join(lines[rounds % len(lines) :])], 1
-        while sum(len(p.split()) for p in parts) < words:
-            parts.append(pool[(start + j * step) % n])
+    out: list[str] = []
+    seen: set[str] = set()
+    k = 0
+    while len(out) < offset + count:
+        family, rounds = pool[k % n], k // n
+        k += 1
+        order = family[rounds % len(family) :] + family[: rounds % len(family)]
+        parts, j = [], 0
+        while not parts or sum(len(p.split()) for p in parts) < words:
+            lines = order[j % len(order)].split("\n")
+            # Each pass begins further into the text, so that no two documents (nor two passes) are the same.
+            parts.append("\n".join(lines[(rounds + j // len(order)) % len(lines) :]))
             j += 1
         text = "\n\n".join(parts)
         ends = [m.end() for m in re.finditer(r"\S+", text)]
-        out.append(text[: ends[min(words, len(ends)) - 1]])
-    return out
+        text = text[: ends[min(words, len(ends)) - 1]]
+        # A short family's passes can meet again; a very large set (batch_memory.py's 10,000) may repeat texts
+        # once the families have given all their variations.
+        if text not in seen or k > 4 * (offset + count):
+            seen.add(text)
+            out.append(text)
+    return out[offset:]
 
 
 def peak_rss_mb() -> float:

@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
             # fails the start, as above.
             processes = ScoringProcesses(settings.score_processes, settings.model_dir, settings, settings.request_timeout_s)
             await processes.start(WARM_UP_TEXT)
-        app.state.batcher = MicroBatcher(app.state.scorer, app.state.work, settings.micro_batch, processes=processes)
+        app.state.batcher = MicroBatcher(app.state.scorer, app.state.work, settings.effective_micro_batch, processes=processes)
         metrics.set_model(app.state.scorer.model_version)
         app.state.ready = True
         service_log.info("ready", extra={"fields": {
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None) -
             "rate_limit_per_minute": settings.rate_limit_per_minute,
             "request_timeout_s": settings.request_timeout_s,
             "score_threads": settings.score_threads,
-            "micro_batch": settings.micro_batch,
+            "micro_batch": settings.effective_micro_batch,
             "score_processes": settings.score_processes,
         }})
         try:

@@ -24,7 +24,7 @@ import anyio
 
 from assessqa.api.limits import WorkLimits
 from assessqa.api.problems import ProblemError
-from assessqa.api.processes import ScoringProcesses
+from assessqa.api.processes import EncodedRecord, ScoringProcesses
 from assessqa.schemas import InputDocument, ScoreRecord
 from assessqa.scoring import Scorer
 
@@ -32,7 +32,7 @@ from assessqa.scoring import Scorer
 @dataclass
 class _Waiting:
     document: InputDocument
-    done: asyncio.Future[ScoreRecord]
+    done: asyncio.Future[ScoreRecord | EncodedRecord]
     abandoned: bool = False
 
 
@@ -64,8 +64,9 @@ class MicroBatcher:
     def limit_s(self) -> float:
         return self.work.timeout_s if self.timeout_s is None else self.timeout_s
 
-    async def score(self, document: InputDocument) -> ScoreRecord:
-        """The document's record, scored with whatever else is waiting; 503 ``timeout`` past the time limit."""
+    async def score(self, document: InputDocument) -> ScoreRecord | EncodedRecord:
+        """The document's record (already serialised when a scoring process scored it), scored with whatever else
+        is waiting; 503 ``timeout`` past the time limit."""
         waiting = _Waiting(document, asyncio.get_running_loop().create_future())
         self._queue.append(waiting)
         self._start_drains()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -29,6 +30,16 @@ from assessqa.scoring import Scorer
 
 # The model of this scoring process (set by _load, in the child only).
 _scorer: Scorer | None = None
+
+
+@dataclass(frozen=True)
+class EncodedRecord:
+    """A record as the JSON body the service answers with, serialised in the scoring process: the front process
+    then neither rebuilds nor re-validates nor re-encodes it (about a millisecond a request it would spend while
+    the scoring processes wait for their next batch). ``doc_type`` labels the service's metrics."""
+
+    doc_type: str
+    body: bytes
 
 
 class ScoringFailed(RuntimeError):
@@ -50,17 +61,21 @@ def _portable(exc: BaseException) -> BaseException:
     return exc if isinstance(exc, AssessQAError) else ScoringFailed(type(exc).__name__)
 
 
-def _score(documents: list[InputDocument]) -> list[ScoreRecord | BaseException]:
+def _encoded(record: ScoreRecord) -> EncodedRecord:
+    return EncodedRecord(record.doc_type, record.model_dump_json().encode("utf-8"))
+
+
+def _score(documents: list[InputDocument]) -> list[EncodedRecord | BaseException]:
     """The batch's records; if the batch fails, each document on its own, so one cannot cost the others theirs."""
     assert _scorer is not None
     try:
-        return list(_scorer.score_batch(documents, ["request"] * len(documents)))
+        return [_encoded(r) for r in _scorer.score_batch(documents, ["request"] * len(documents))]
     except Exception:  # noqa: BLE001 - retried one by one below, where each failure is its document's own
         pass
-    out: list[ScoreRecord | BaseException] = []
+    out: list[EncodedRecord | BaseException] = []
     for document in documents:
         try:
-            out.append(_scorer.score(document, "request"))
+            out.append(_encoded(_scorer.score(document, "request")))
         except Exception as exc:  # noqa: BLE001 - answered in the document's own request
             out.append(_portable(exc))
     return out
@@ -92,7 +107,7 @@ class ScoringProcesses:
         # As many calls as processes at once: the pool starts a process for each call that finds none idle.
         await asyncio.gather(*(loop.run_in_executor(self._pool, _ready) for _ in range(self.count)))
 
-    async def score(self, documents: list[InputDocument]) -> list[ScoreRecord | BaseException]:
+    async def score(self, documents: list[InputDocument]) -> list[EncodedRecord | BaseException]:
         """Each document's record or the exception to answer its request with; 503 ``timeout`` past the limit (the
         process finishes the batch meanwhile: a process, like a thread, is not stopped midway)."""
         if self._pool is None:
@@ -114,4 +129,4 @@ class ScoringProcesses:
             self._pool = None
 
 
-__all__ = ["ScoringFailed", "ScoringProcesses"]
+__all__ = ["EncodedRecord", "ScoringFailed", "ScoringProcesses"]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from assessqa import errors
 from assessqa.api.deps import BatcherDep, MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
 from assessqa.api.limits import Cancelled
 from assessqa.api.problems import ProblemError, problem_responses
+from assessqa.api.processes import EncodedRecord
 from assessqa.api.schemas import (
     BATCH_EXAMPLE,
     BATCH_RESPONSE_EXAMPLE,
@@ -62,7 +63,7 @@ def _ok(example: dict[str, Any]) -> dict[str, Any]:
 )
 async def score_one(
     body: ScoreRequest, request: Request, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep
-) -> ScoreRecord:
+) -> ScoreRecord | Response:
     """Score one assessment or plan: a grade per dimension, evidence spans, suggestions and plan actions."""
     request.state.documents = 1
     request.state.doc_chars = len(body.text)
@@ -76,6 +77,9 @@ async def score_one(
     # with the other single documents waiting (api/batching.py).
     record = await batcher.score(document)
     metrics.documents.labels(record.doc_type).inc()
+    if isinstance(record, EncodedRecord):
+        # Serialised by the scoring process from the same ScoreRecord (tests/test_api_batching.py checks the body).
+        return Response(record.body, media_type="application/json")
     return record
 
 

@@ -24,6 +24,7 @@ FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order", 
 PAIR_FEATURES = 2**17
 _ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
 _DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+_DIGIT = re.compile(r"\d")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
@@ -81,7 +82,8 @@ class Seam:
         self.heading = _heading_like(sentence)
         match = _ENUMERATOR.match(sentence)
         self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
-        self.dates = [(int(y) % 100, int(m), int(d)) for d, m, y in _DATE.findall(sentence)]
+        # Most sentences hold no digit, and looking for one is much cheaper than looking for a date.
+        self.dates = [(int(y) % 100, int(m), int(d)) for d, m, y in _DATE.findall(sentence)] if _DIGIT.search(sentence) else []
         self.quote_open = sentence.count('"') % 2
 
 

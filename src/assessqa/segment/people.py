@@ -64,7 +64,8 @@ def _wordlist() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(data["words"]), frozenset(data["acronyms"])
 
 
-@lru_cache(maxsize=8)
+# As large as _masked_names' cache: a scoring batch asks about each of its texts in turn, more than once.
+@lru_cache(maxsize=128)
 def _child_mentions(text: str) -> dict[str, tuple[int, int, int]]:
     """Each child's age and the character range of their first introduction (read-only: the result is cached,
     since the component, the masker and two grade features each ask about the same text in turn)."""
