@@ -116,3 +116,16 @@ def test_held_out_documents_beat_their_own_sentences_shuffled_on_order_contrast(
         wins += order(parts, weights, bias)[1] > order(shuffled, weights, bias)[1]
         total += 1
     assert total >= 30 and wins / total >= 0.8
+
+
+def test_the_columns_scoring_sums_are_the_hashed_pair_features(corpus):
+    from assessqa.models.coherence_features import Seam, pair_columns, pair_feature_index, sentences
+
+    texts = [d.text for d in corpus[:60]] + ["1. Mum will call on 01/02/2024.\n2. Dad will call on 03/02/2024.\n\"She said"]
+    checked = 0
+    for text in texts:
+        seams = [Seam(s) for s in sentences(text)]
+        for a, b in zip(seams, seams[1:] + seams[:1]):
+            assert pair_columns(a, b) == [pair_feature_index(f) for f in pair_features(a, b)]
+            checked += 1
+    assert checked > 1000

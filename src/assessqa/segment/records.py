@@ -32,15 +32,16 @@ MIN_PEOPLE = 2
 MAX_SHARED = 0.1
 
 _LINE_START = re.compile(r"\n")
-_WORD = re.compile(r"\S+")
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n$")
 _WORD_OR_NAME = re.compile(r"[A-Za-z]+(?:'(?!s\b)[A-Za-z]+)*")
 
 
 def second_record_start(text: str) -> int | None:
     """The character offset at which a second family's record begins in ``text``, or None."""
-    words = [m.start() for m in _WORD.finditer(text)]
-    if len(words) < 2 * MIN_WORDS:
+    # Words on each line, counted once: a cut falls at a line start, so the words before it are the lines' before.
+    per_line = [len(line.split()) for line in text.split("\n")]
+    total = sum(per_line)
+    if total < 2 * MIN_WORDS:
         return None
     children, adults, others = masked_names(text)
     introduced = {name.lower() for name, _ in children} | {name.lower() for name in adults}
@@ -60,8 +61,8 @@ def second_record_start(text: str) -> int | None:
     cuts = np.array([m.end() for m in _LINE_START.finditer(text)])
     if not len(cuts):
         return None
-    words_before = np.searchsorted(np.array(words), cuts)
-    cuts = cuts[(words_before >= MIN_WORDS) & (len(words) - words_before >= MIN_WORDS)]
+    words_before = np.cumsum(per_line)[:-1]  # before the start of line 2, 3, ...: one per line break
+    cuts = cuts[(words_before >= MIN_WORDS) & (total - words_before >= MIN_WORDS)]
     if not len(cuts):
         return None
     # Cuts x names: which side of each cut each name lies on.
