@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import anyio
 
 from assessqa.api.limits import WorkLimits
-from assessqa.api.problems import ProblemError
+from assessqa.api.problems import ProblemError, scoring_timeout
 from assessqa.api.processes import EncodedRecord, ScoringProcesses
 from assessqa.schemas import InputDocument, ScoreRecord
 from assessqa.scoring import Scorer
@@ -74,12 +74,7 @@ class MicroBatcher:
             with anyio.fail_after(self.limit_s):
                 return await asyncio.shield(waiting.done)
         except TimeoutError:
-            raise ProblemError(
-                "timeout",
-                f"scoring did not finish within {self.limit_s:g} seconds; send fewer or shorter documents, "
-                "or retry later",
-                {"Retry-After": "5"},
-            ) from None
+            raise scoring_timeout(self.limit_s) from None
         finally:
             # Timed out, or the client went away: nobody will read this record, so it is not scored if not begun.
             if not waiting.done.done():

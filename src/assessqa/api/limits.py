@@ -17,7 +17,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from assessqa.api.problems import ProblemError
+from assessqa.api.problems import scoring_timeout
 
 T = TypeVar("T")
 
@@ -150,9 +150,4 @@ class WorkLimits:
                 return await anyio.to_thread.run_sync(work, cancelled, abandon_on_cancel=True, limiter=self.limiter)
         except TimeoutError:
             cancelled.set()
-            raise ProblemError(
-                "timeout",
-                f"scoring did not finish within {self.timeout_s:g} seconds; send fewer or shorter documents, "
-                "or retry later",
-                {"Retry-After": "5"},
-            ) from None
+            raise scoring_timeout(self.timeout_s) from None

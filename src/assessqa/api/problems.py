@@ -113,6 +113,14 @@ class ProblemError(Exception):
         super().__init__(f"{code}: {detail}")
 
 
+def scoring_timeout(limit_s: float) -> ProblemError:
+    """503 ``timeout``: scoring (or the wait for a free scorer) ran past ``limit_s``."""
+    return ProblemError(
+        "timeout",
+        f"scoring did not finish within {limit_s:g} seconds; send fewer or shorter documents, or retry later",
+        {"Retry-After": "5"},
+    )
+
 def problem_body(code: str, detail: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
     """The JSON object of one problem; ``extra`` adds RFC 9457 extension members."""
     status, title = PROBLEMS[code]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import anyio
 
-from assessqa.api.problems import ProblemError
+from assessqa.api.problems import scoring_timeout
 from assessqa.config import Settings
 from assessqa.errors import AssessQAError
 from assessqa.schemas import InputDocument, ScoreRecord
@@ -123,12 +123,7 @@ class ScoringProcesses:
             with anyio.fail_after(self.timeout_s):
                 return await asyncio.get_running_loop().run_in_executor(self._pool, _score, documents)
         except TimeoutError:
-            raise ProblemError(
-                "timeout",
-                f"scoring did not finish within {self.timeout_s:g} seconds; send fewer or shorter documents, "
-                "or retry later",
-                {"Retry-After": "5"},
-            ) from None
+            raise scoring_timeout(self.timeout_s) from None
 
     def close(self) -> None:
         if self._pool is not None:
