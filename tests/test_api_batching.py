@@ -176,7 +176,14 @@ def test_the_service_with_scoring_processes_returns_the_records_the_scorer_gives
 
         with ThreadPoolExecutor(6) as pool:
             answers = list(pool.map(post, docs))
+        batch = {"documents": [{"id": d.id, "text": d.text} for d in docs[:3]] + [{"id": "empty", "text": "  "}]}
+        in_processes = client.post("/v1/score/batch", json=batch, headers={"Authorization": f"Bearer {key}"})
     assert [a.status_code for a in answers] == [200] * len(docs)
     for doc, answer in zip(docs, answers):
         expected = scorer.score(InputDocument(id=doc.id, text=doc.text), "request").model_dump(mode="json")
         assert answer.json() == expected
+    # A batch request answers as the service without scoring processes does, its refused document included.
+    with TestClient(create_app(Settings(api_keys=key, rate_limit_per_minute=0), scorer=scorer)) as client:
+        on_threads = client.post("/v1/score/batch", json=batch, headers={"Authorization": f"Bearer {key}"})
+    assert in_processes.status_code == on_threads.status_code == 200
+    assert in_processes.json() == on_threads.json() and in_processes.json()["results"][3]["index"] == 3

@@ -9,13 +9,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import anyio
+
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from assessqa import errors
 from assessqa.api.deps import BatcherDep, MetricsDep, ScorerDep, SettingsDep, WorkDep, bearer_scheme
 from assessqa.api.limits import Cancelled
-from assessqa.api.problems import ProblemError, problem_responses
+from assessqa.api.problems import ProblemError, problem_responses, scoring_timeout
 from assessqa.api.processes import EncodedRecord
 from assessqa.api.schemas import (
     BATCH_EXAMPLE,
@@ -116,8 +118,9 @@ _CHUNK = 16
     openapi_extra=_request_body(BATCH_EXAMPLE),
 )
 async def score_batch(
-    body: BatchRequest, request: Request, scorer: ScorerDep, settings: SettingsDep, work: WorkDep, metrics: MetricsDep
-) -> BatchResponse:
+    body: BatchRequest, request: Request, scorer: ScorerDep, settings: SettingsDep, work: WorkDep, metrics: MetricsDep,
+    batcher: BatcherDep,
+) -> BatchResponse | Response:
     """Score up to ``ASSESSQA_MAX_BATCH`` documents; a document that cannot be scored gets a coded error entry."""
     request.state.documents = len(body.documents)
     request.state.doc_chars = sum(len(item.text or "") for item in body.documents)
@@ -125,8 +128,8 @@ async def score_batch(
         detail = f"{len(body.documents)} documents; the limit is {settings.max_batch} (ASSESSQA_MAX_BATCH)"
         raise ProblemError("batch_too_large", detail)
 
-    def run(cancelled: threading.Event) -> BatchResponse:
-        results: list[ScoreRecord | BatchItemError | None] = [None] * len(body.documents)
+    def check() -> tuple[list[ScoreRecord | BatchItemError | EncodedRecord | None], list[tuple[int, InputDocument, str]]]:
+        results: list[ScoreRecord | BatchItemError | EncodedRecord | None] = [None] * len(body.documents)
         ready: list[tuple[int, InputDocument, str]] = []
         for n, item in enumerate(body.documents):
             where = f"documents[{n}]"
@@ -139,6 +142,29 @@ async def score_batch(
                 results[n] = BatchItemError(id=item.id, index=n, error={"code": exc.code.value, "message": exc.message})
             else:
                 ready.append((n, document, where))
+        return results, ready
+
+    processes = batcher.processes
+    if processes is not None:
+        # With scoring processes the chunks go to them, and the records come back serialised: the service process
+        # only joins them into the body (its event loop keeps answering single requests meanwhile).
+        results, ready = check()
+        try:
+            with anyio.fail_after(processes.timeout_s):  # one limit for the whole request, as on threads
+                for start in range(0, len(ready), _CHUNK):
+                    chunk = ready[start : start + _CHUNK]
+                    for (n, _, _), record in zip(chunk, await processes.score([d for _, d, _ in chunk])):
+                        if isinstance(record, BaseException):
+                            raise record
+                        metrics.documents.labels(record.doc_type).inc()
+                        results[n] = record
+        except TimeoutError:
+            raise scoring_timeout(processes.timeout_s) from None
+        parts = [r.body if isinstance(r, EncodedRecord) else r.model_dump_json().encode("utf-8") for r in results if r is not None]
+        return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")
+
+    def run(cancelled: threading.Event) -> BatchResponse:
+        results, ready = check()
         # The checked documents are scored together (each stage once for the chunk), a chunk at a time so that a
         # request that has timed out stops spending CPU between chunks.
         for start in range(0, len(ready), _CHUNK):
