@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from spacy.language import Language
@@ -87,4 +87,26 @@ class Scorer:
         return [build_record(d, a, self.model, self.options) for d, a in zip(documents, analyses)]
 
 
-__all__ = ["Scorer", "check_document", "domain_density"]
+def score_each(
+    scorer: Scorer, documents: Sequence[InputDocument], where: str = "request", stop: Callable[[], bool] | None = None
+) -> list[ScoreRecord | Exception]:
+    """Each document's record, or the exception its scoring raised: scored together, and one by one only when the
+    batch fails, so that one document cannot cost the others their records (a batch of one has its answer
+    already). ``stop``, asked between documents scored one by one, ends the list early (a timed-out request)."""
+    try:
+        return list(scorer.score_batch(documents, [where] * len(documents)))
+    except Exception as exc:  # noqa: BLE001 - each document's failure is answered in its own request
+        if len(documents) == 1:
+            return [exc]
+    out: list[ScoreRecord | Exception] = []
+    for document in documents:
+        if stop is not None and stop():
+            break
+        try:
+            out.append(scorer.score(document, where))
+        except Exception as exc:  # noqa: BLE001 - as above
+            out.append(exc)
+    return out
+
+
+__all__ = ["Scorer", "check_document", "domain_density", "score_each"]

@@ -26,7 +26,7 @@ from assessqa.api.limits import WorkLimits
 from assessqa.api.problems import ProblemError, scoring_timeout
 from assessqa.api.processes import EncodedRecord, ScoringProcesses
 from assessqa.schemas import InputDocument, ScoreRecord
-from assessqa.scoring import Scorer
+from assessqa.scoring import Scorer, score_each
 
 
 @dataclass
@@ -125,24 +125,7 @@ class MicroBatcher:
             self._draining -= 1
             self._start_drains()  # a request that arrived after the last look is not left waiting
 
-    def _score(self, batch: list[_Waiting], cancelled: threading.Event) -> list[ScoreRecord | BaseException]:
-        try:
-            return list(self.scorer.score_batch([w.document for w in batch], ["request"] * len(batch)))
-        except Exception:
-            if len(batch) == 1:
-                return [_caught(self.scorer, batch[0].document)]
-        out: list[ScoreRecord | BaseException] = []
-        for w in batch:
-            if cancelled.is_set():
-                break
-            out.append(_caught(self.scorer, w.document))
-        return out
-
-
-def _caught(scorer: Scorer, document: InputDocument) -> ScoreRecord | BaseException:
-    """One document's record, or the exception it raised (re-raised in its own request, so the service's own
-    error handling answers it as it would without batching)."""
-    try:
-        return scorer.score(document, "request")
-    except Exception as exc:
-        return exc
+    def _score(self, batch: list[_Waiting], cancelled: threading.Event) -> list[ScoreRecord | Exception]:
+        # A failing document is re-raised in its own request, so the service's error handling answers it as it
+        # would without batching.
+        return score_each(self.scorer, [w.document for w in batch], "request", cancelled.is_set)

@@ -121,6 +121,7 @@ def scoring_timeout(limit_s: float) -> ProblemError:
         {"Retry-After": "5"},
     )
 
+
 def problem_body(code: str, detail: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
     """The JSON object of one problem; ``extra`` adds RFC 9457 extension members."""
     status, title = PROBLEMS[code]

@@ -27,7 +27,7 @@ from assessqa.api.problems import scoring_timeout
 from assessqa.config import Settings
 from assessqa.errors import AssessQAError
 from assessqa.schemas import InputDocument, ScoreRecord
-from assessqa.scoring import Scorer
+from assessqa.scoring import Scorer, score_each
 
 # Scoring processes run at a lower priority than the service process, so that reading a request, answering
 # /healthz or a timeout never queues behind a batch on a busy machine (it lowered p95 at 8 clients in repeated
@@ -73,19 +73,9 @@ def _encoded(record: ScoreRecord) -> EncodedRecord:
 
 
 def _score(documents: list[InputDocument]) -> list[EncodedRecord | BaseException]:
-    """The batch's records; if the batch fails, each document on its own, so one cannot cost the others theirs."""
+    """Each document's record, serialised, or its error in a form that crosses back to the service."""
     assert _scorer is not None
-    try:
-        return [_encoded(r) for r in _scorer.score_batch(documents, ["request"] * len(documents))]
-    except Exception:  # noqa: BLE001 - retried one by one below, where each failure is its document's own
-        pass
-    out: list[EncodedRecord | BaseException] = []
-    for document in documents:
-        try:
-            out.append(_encoded(_scorer.score(document, "request")))
-        except Exception as exc:  # noqa: BLE001 - answered in the document's own request
-            out.append(_portable(exc))
-    return out
+    return [_portable(r) if isinstance(r, Exception) else _encoded(r) for r in score_each(_scorer, documents)]
 
 
 class ScoringProcesses:
