@@ -31,14 +31,15 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 def token_classes(text: str) -> list[str]:
     """Function words as themselves, every other token by its shape."""
     known = _CLASS_OF
-    out = []
-    for token in _TOKEN.findall(text):
-        cls = known.get(token)
-        if cls is None:
-            cls = _token_class(token)
-            if len(known) < 50_000:  # a bound for long runs (a few MB); the common words are seen first
-                known[token] = cls
-        out.append(cls)
+    tokens = _TOKEN.findall(text)
+    out = list(map(known.get, tokens))
+    if None in out:  # most tokens are words seen before: look those up in C, classify only the new ones
+        for i, cls in enumerate(out):
+            if cls is None:
+                token = tokens[i]
+                cls = out[i] = _token_class(token)
+                if len(known) < 50_000:  # a bound for long runs (a few MB); the common words are seen first
+                    known[token] = cls
     return out
 
 
@@ -74,18 +75,20 @@ class Seam:
                  "end", "start", "start2", "end2_column", "start2_column")
 
     def __init__(self, sentence: str) -> None:
-        self.classes = token_classes(sentence)
+        classes = self.classes = token_classes(sentence)
         # The parts of a seam that read one side only, joined (and their columns hashed) once per sentence.
-        self.end, self.start = (self.classes[-1], self.classes[0]) if self.classes else ("", "")
-        self.start2 = "_".join(self.classes[:2])
-        self.end2_column = pair_feature_index(f"end2={'_'.join(self.classes[-2:])}")
+        self.end, self.start = (classes[-1], classes[0]) if classes else ("", "")
+        self.start2 = "_".join(classes[:2])
+        self.end2_column = pair_feature_index(f"end2={'_'.join(classes[-2:])}")
         self.start2_column = pair_feature_index(f"start2={self.start2}")
-        self.words = set(_CONTENT.findall(sentence.lower()))
-        self.stems = {w[:5] for w in self.words}
+        self.words = words = set(_CONTENT.findall(sentence.lower()))
+        self.stems = {w[:5] for w in words}
         self.names = set(_CAPITALISED.findall(sentence))
-        first = sentence.split()[0].lower().strip(',:;"') if sentence.split() else ""
-        self.first = first if first in STOP_WORDS else (self.classes[0] if self.classes else "")
-        self.heading = _heading_like(sentence)
+        split = sentence.split()
+        first = split[0].lower().strip(',:;"') if split else ""
+        self.first = first if first in STOP_WORDS else (classes[0] if classes else "")
+        # As _heading_like, with the split already made.
+        self.heading = len(split) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
         match = _ENUMERATOR.match(sentence)
         self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
         # Most sentences hold no digit, and looking for one is much cheaper than looking for a date.
@@ -127,25 +130,36 @@ def pair_features(a: str | Seam, b: str | Seam) -> list[str]:
 
 def pair_columns(a: Seam, b: Seam) -> list[int]:
     """The hashed columns of :func:`pair_features` (a, b), in its order: what scoring sums. Tested equal to
-    hashing its strings; the one-sided parts come ready from each :class:`Seam`."""
+    hashing its strings; the one-sided parts come ready from each :class:`Seam`, and the two-sided ones from
+    tables keyed by their parts (formatting a feature string costs more than finding its column)."""
     shared = len(a.words & b.words)
-    index = pair_feature_index
+    named_before = bool(a.names)
     columns = [
-        index(f"seam={a.end}|{b.start}"),
+        _two_sided(_SEAM_COLUMN, "seam=", a.end, b.start),
         b.start2_column,
         a.end2_column,
-        index(f"seam2={a.end}|{b.start2}"),
-        index(f"heading={a.heading}{b.heading}"),
-        index(f"shared={min(3, shared)}"),
-        index(f"shared_stems={min(3, len(a.stems & b.stems))}"),
-        index(f"shared_names={min(2, len(a.names & b.names))}"),
-        index(f"first={b.first}|named_before={bool(a.names)}"),
-        index(f"first={b.first}|shared={min(2, shared)}"),
-        index(f"quotes_open={a.quote_open}{b.quote_open}"),
+        _two_sided(_SEAM2_COLUMN, "seam2=", a.end, b.start2),
+        _HEADING_COLUMN[a.heading, b.heading],
+        _SHARED_COLUMN[min(3, shared)],
+        _SHARED_STEMS_COLUMN[min(3, len(a.stems & b.stems))],
+        _SHARED_NAMES_COLUMN[min(2, len(a.names & b.names))],
+        _two_sided(_FIRST_NAMED_COLUMN, "first=", b.first, "named_before=True" if named_before else "named_before=False"),
+        _two_sided(_FIRST_SHARED_COLUMN, "first=", b.first, _SHARED_UP_TO_2[min(2, shared)]),
+        _QUOTES_COLUMN[a.quote_open, b.quote_open],
     ]
     if a.enumerator or b.enumerator or (a.dates and b.dates):
-        columns += [index(f) for f in pair_features(a, b)[11:]]
+        columns += [pair_feature_index(f) for f in pair_features(a, b)[11:]]
     return columns
+
+
+def _two_sided(table: dict[tuple[str, str], int], prefix: str, left: str, right: str) -> int:
+    """The column of ``f"{prefix}{left}|{right}"``, remembered by its parts."""
+    column = table.get((left, right))
+    if column is None:
+        column = pair_feature_index(f"{prefix}{left}|{right}")
+        if len(table) < 1 << 16:  # bounded, as pair_feature_index's own cache is
+            table[left, right] = column
+    return column
 
 
 def murmurhash3_32(data: bytes, seed: int = 0) -> int:
@@ -179,6 +193,19 @@ def pair_feature_index(feature: str) -> int:
     """The column ``FeatureHasher(n_features=PAIR_FEATURES, input_type="string")`` puts ``feature`` in. The same
     few thousand seam strings recur in every document, so the pure-Python hash runs once for each."""
     return abs(murmurhash3_32(feature.encode("utf-8"))) % PAIR_FEATURES
+
+
+# The columns of the two-sided seam features whose parts take few values, hashed once.
+_HEADING_COLUMN = {(x, y): pair_feature_index(f"heading={x}{y}") for x in (False, True) for y in (False, True)}
+_SHARED_COLUMN = [pair_feature_index(f"shared={k}") for k in range(4)]
+_SHARED_STEMS_COLUMN = [pair_feature_index(f"shared_stems={k}") for k in range(4)]
+_SHARED_NAMES_COLUMN = [pair_feature_index(f"shared_names={k}") for k in range(3)]
+_QUOTES_COLUMN = {(x, y): pair_feature_index(f"quotes_open={x}{y}") for x in (0, 1) for y in (0, 1)}
+_SHARED_UP_TO_2 = [f"shared={k}" for k in range(3)]
+_SEAM_COLUMN: dict[tuple[str, str], int] = {}
+_SEAM2_COLUMN: dict[tuple[str, str], int] = {}
+_FIRST_NAMED_COLUMN: dict[tuple[str, str], int] = {}
+_FIRST_SHARED_COLUMN: dict[tuple[str, str], int] = {}
 
 
 @dataclass
