@@ -12,12 +12,20 @@ batches held out, every writer seen in training). The test split and the externa
     python3 training/style_cv.py --config '{"evidence_floor": 0.15}'     # compare a change out of style
     python3 training/style_cv.py --predictions training/style_cv_predictions.jsonl   # and keep every held-out grade
     python3 training/style_cv.py --candidates training/style_cv_candidates.jsonl     # and every plan's action candidates
+    python3 training/style_cv.py --probes             # and the development stuffing and salad probes per held-out writer
+    python3 training/style_cv.py --group-by author --folds 5 --out /tmp/quick.json   # writers held out five groups at a time
 
 ``--predictions`` writes one row per held-out grade (document id, writer, dimension, the annotated and the given
 grade, the probabilities and the signals of ``assessqa.models.review``): what
 ``training/review_rule.py`` learns when a grade is likely wrong from. ``--candidates`` writes one row per held-out
 plan (its annotated actions, every action candidate and the detector's probability): what
 ``training/action_threshold.py`` chooses the detector's threshold from. Ids, offsets and figures only, never text.
+``--probes`` runs ``training/stuffing_dev.py`` (stuffing and sentence salad written for choosing, not the reported
+probes) on each fold's held-out documents and adds the pooled counts as ``probes``.
+
+``--group-by author`` holds out one writer per fold by default; with ``--folds K`` (K smaller than the number of
+writers) the writers are held out K groups at a time: fewer trainings, for a first look at a change; every choice
+is still made on the full run.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ from assessqa.training.evaluation import Collected, collect, summarise
 from assessqa.training.fit import train_model
 from assessqa.models.review import review_signals
 from assessqa.scoring import Scorer
+
+import stuffing_dev
 
 
 def group_of(batch: str, how: str) -> str:
@@ -69,7 +79,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("annotations"))
     ap.add_argument("--config", default="{}", help="JSON object overriding the training configuration")
     ap.add_argument("--group-by", choices=("author", "batch"), default="author")
-    ap.add_argument("--folds", type=int, default=5, help="folds for --group-by batch")
+    ap.add_argument("--folds", type=int, default=None, help="folds (default: 5 for --group-by batch, one per writer for author)")
+    ap.add_argument("--probes", action="store_true", help="run the development stuffing and salad probes on each fold")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--predictions", type=Path, default=None, help="JSONL of every held-out grade and its review signals")
     ap.add_argument("--candidates", type=Path, default=None, help="JSONL of every held-out plan's action candidates")
@@ -80,7 +91,11 @@ def main() -> None:
     splits = split_documents(load_corpus(args.data), load_splits(args.data / "splits.json"))
     docs = splits["train"] + splits["dev"]
     groups = np.array([group_of(d.batch, args.group_by) for d in docs])
-    splitter = LeaveOneGroupOut() if args.group_by == "author" else GroupKFold(n_splits=args.folds)
+    if args.group_by == "author" and args.folds is None:
+        splitter = LeaveOneGroupOut()
+    else:
+        splitter = GroupKFold(n_splits=args.folds or 5)
+    probes = None
     pooled = Collected()
     per_fold = {}
     abstain = None
@@ -101,6 +116,10 @@ def main() -> None:
             "action_recall": fold_metrics["actions"]["extraction"]["recall"],
         }
         pooled.merge(fold)
+        if args.probes:
+            fold_probes = stuffing_dev.probe_documents(scorer, [docs[i] for i in test_idx], seed=k)
+            per_fold[name]["probes"] = fold_probes
+            probes = stuffing_dev.merge(probes, fold_probes)
         if args.predictions or args.candidates:
             grades, plans = held_out_rows(scorer, [docs[i] for i in test_idx], name)
             rows.extend(grades)
@@ -117,6 +136,10 @@ def main() -> None:
         "pooled": metrics,
         "per_fold": per_fold,
     }
+    if probes is not None:
+        out["probes"] = probes
+        print(f"development probes: stuffing raised {probes['stuffing_total']} of {probes['grades']} grades "
+              f"{probes['stuffing_grades_raised']}; sentence salad 3-4 without review {probes['sentence_salad_3_4_without_review']}")
     print("| dimension | QWK | within one | ECE | ECE of a calibrated model (p95) |")
     print("|---|---|---|---|---|")
     for dim, m in metrics["dimensions"].items():
