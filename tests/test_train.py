@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assessqa.features import SentenceUnit, unit_reprs
-from assessqa.training.fit import stuffed_copy
+from assessqa.training.fit import stuffed_copy, stuffing_range
 
 
 def test_context_words_come_from_the_previous_sentence_with_names_masked():
@@ -27,6 +27,30 @@ def test_stuffed_copy_only_appends_and_keeps_every_label(corpus_splits):
         assert copy.text[span.start : span.end] == span.text
     for action in copy.actions:
         assert copy.text[action.start : action.end] == action.text
+
+
+def test_stuffed_copy_with_variety_puts_stuffing_on_either_side_and_moves_every_label(corpus_splits):
+    plan = next(d for d in corpus_splits["train"] if d.doc_type == "plan" and any(a.need for a in d.actions))
+    sides = set()
+    for seed in range(12):
+        copy = stuffed_copy(plan, seed=seed, variety=True)
+        a, b = stuffing_range(plan, copy)
+        sides.add("before" if a == 0 else "after")
+        assert copy.text[:a] + copy.text[b:] == plan.text and b > a
+        assert copy.grades == plan.grades
+        for span in copy.spans:
+            assert copy.text[span.start : span.end] == span.text
+        for action, original in zip(copy.actions, plan.actions):
+            assert copy.text[action.start : action.end] == action.text
+            if original.need is not None:
+                assert copy.text[action.need.start : action.need.end] == plan.text[original.need.start : original.need.end]
+    assert sides == {"before", "after"}
+
+
+def test_stuffing_variety_off_gives_the_appended_buzzword_copy(corpus_splits):
+    doc = corpus_splits["train"][0]
+    assert stuffed_copy(doc, seed=5).text == stuffed_copy(doc, seed=5, variety=False).text
+    assert stuffed_copy(doc, seed=5).text.startswith(doc.text)
 
 
 def test_evidence_context_reads_each_neighbour_from_its_own_row():

@@ -102,6 +102,9 @@ class ModelConfig(_Strict):
     buzzword_negatives: int = Field(200, ge=0)
     # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
     stuffing_augmentation: bool = True
+    # Half the stuffing (augmentation and the tagger's negatives) generic practice guidance rather than buzzwords,
+    # and the stuffed copy's stuffing before the document as often as after it.
+    stuffing_variety: bool = False
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)

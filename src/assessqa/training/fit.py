@@ -103,38 +103,99 @@ _EMPTY_HEADINGS = (
 )
 
 
+# Generic practice guidance: sentences about what records should do, in general, naming no one. Written for
+# training (the probes' guidance texts, training/probes.py and training/stuffing_dev.py, are not drawn from here).
+_GUIDE_SUBJECTS = (
+    "Practitioners", "Social workers", "Every assessment", "A good assessment", "Plans", "A good plan", "Records",
+    "Each plan", "Managers", "Reports to conference", "Core groups", "Assessments", "The lead professional",
+)
+_GUIDE_MODALS = ("should", "must", "are expected to", "will always", "ought to")
+_GUIDE_TASKS = (
+    "capture the voice of the child in their own words", "describe what an ordinary day looks like for each child",
+    "analyse how likely harm is and how serious it would be", "consider the impact of parental behaviour on the child",
+    "record the history of the family and of any previous involvement", "link past events to present concerns",
+    "state who is responsible for each action and by what date", "make clear how progress will be measured",
+    "set out what will happen if the plan is not followed", "keep the needs of the child at the centre",
+    "weigh protective factors against the risks", "be reviewed regularly against clear outcomes",
+    "explain the reasons for any decision", "reflect the wishes and feelings of the children",
+    "use plain language that families can understand", "distinguish between description and analysis",
+)
+_GUIDE_FRAMES = (
+    "{subject} {modal} {task}.", "It is essential that practice is able to {task}.", "Good practice is to {task}.",
+    "Local procedures require staff to {task}.", "Auditors will check whether records {task}.",
+    "The standard is to {task} in every case.",
+)
+
+
 def _buzzword_sentence(rng: np.random.Generator) -> str:
     terms = rng.choice(_BUZZ_TERMS, size=int(rng.integers(1, 4)), replace=False)
     return f"{rng.choice(_BUZZ_OPENERS)} {', '.join(terms[:-1]) + ' and ' if len(terms) > 1 else ''}{terms[-1]}."
 
 
-def buzzword_negatives(n: int, seed: int) -> list[str]:
-    """Sentences made only of practice buzzwords: shown to the evidence tagger as carrying no evidence, so that
-    keyword stuffing cannot raise a grade (the guidelines: do not mark generic sentences that use the words)."""
+def _guidance_sentence(rng: np.random.Generator) -> str:
+    frame = str(rng.choice(_GUIDE_FRAMES))
+    modal = str(rng.choice(_GUIDE_MODALS))
+    subject = str(rng.choice(_GUIDE_SUBJECTS))
+    if modal == "are expected to" and not subject.endswith("s"):
+        modal = "is expected to"
+    return frame.format(subject=subject, modal=modal, task=str(rng.choice(_GUIDE_TASKS)))
+
+
+def _stuffing_sentence(rng: np.random.Generator, variety: bool) -> str:
+    return _guidance_sentence(rng) if variety and rng.random() < 0.5 else _buzzword_sentence(rng)
+
+
+def buzzword_negatives(n: int, seed: int, variety: bool = False) -> list[str]:
+    """Sentences made only of practice buzzwords (and, with ``variety``, half of them generic practice guidance):
+    shown to the evidence tagger as carrying no evidence, so that keyword stuffing cannot raise a grade (the
+    guidelines: do not mark generic sentences that use the words)."""
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n):
-        sentence = _buzzword_sentence(rng)
+        sentence = _stuffing_sentence(rng, variety)
         category = rng.choice(["analysis", "daily_life", "child_views", "risk", "plan", "family_history", "none"])
         out.append(sentence_repr(sentence, None if category == "none" else str(category)))
     return out
 
 
-def stuffed_copy(doc: AnnotatedDocument, seed: int) -> AnnotatedDocument:
+def stuffed_copy(doc: AnnotatedDocument, seed: int, variety: bool = False) -> AnnotatedDocument:
     """The document with empty headings and buzzword sentences appended, and the same grades: what the grade
     models learn from so that stuffing cannot buy a grade. The sentences are generated here, not taken from
-    the robustness probe (``assessqa.training.robustness.stuff_keywords``), although the vocabulary overlaps."""
+    the robustness probe (``assessqa.training.robustness.stuff_keywords``), although the vocabulary overlaps.
+
+    With ``variety``, half the sentences are generic practice guidance and the stuffing goes before the document
+    as often as after it (every label moved with the text): the grade models then also learn that text at the
+    top of a record can be stuffing. :func:`stuffing_range` says where it is."""
     rng = np.random.default_rng(seed)
     headings = rng.choice(_EMPTY_HEADINGS, size=int(rng.integers(1, 5)), replace=False)
-    sentences = [_buzzword_sentence(rng) for _ in range(int(rng.integers(2, 7)))]
-    tail = "\n\n" + "\n\n".join(headings) + "\n\n" + " ".join(sentences) + "\n"
-    return doc.model_copy(update={"id": f"{doc.id}~stuffed", "text": doc.text + tail})
+    sentences = [_stuffing_sentence(rng, variety) for _ in range(int(rng.integers(2, 7)))]
+    stuffing = "\n\n".join(headings) + "\n\n" + " ".join(sentences) + "\n"
+    if not (variety and rng.random() < 0.5):
+        return doc.model_copy(update={"id": f"{doc.id}~stuffed", "text": doc.text + "\n\n" + stuffing})
+    head = stuffing + "\n"
+    shift = len(head)
+    spans = [sp.model_copy(update={"start": sp.start + shift, "end": sp.end + shift}) for sp in doc.spans]
+    actions = [
+        a.model_copy(update={
+            "start": a.start + shift, "end": a.end + shift,
+            "need": None if a.need is None else a.need.model_copy(update={"start": a.need.start + shift, "end": a.need.end + shift}),
+        })
+        for a in doc.actions
+    ]
+    return doc.model_copy(update={"id": f"{doc.id}~stuffed", "text": head + doc.text, "spans": spans, "actions": actions})
+
+
+def stuffing_range(doc: AnnotatedDocument, copy: AnnotatedDocument) -> tuple[int, int]:
+    """Where :func:`stuffed_copy` put the stuffing in ``copy``: after the document or before it."""
+    if copy.text.startswith(doc.text):
+        return len(doc.text), len(copy.text)
+    return 0, len(copy.text) - len(doc.text)
 
 
 def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     X = [r for p in parsed for r in unit_reprs(p.units)]
     Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
-    negatives = buzzword_negatives(cfg.get("buzzword_negatives", 200), cfg["seed"])
+    negatives = buzzword_negatives(cfg.get("buzzword_negatives", 200), cfg["seed"], bool(cfg.get("stuffing_variety")))
     X = X + negatives
     Y = np.vstack([Y, np.zeros((len(negatives), Y.shape[1]), dtype=int)])
     keep = [j for j in range(len(CUES)) if 0 < Y[:, j].sum() < len(Y)]
@@ -334,7 +395,8 @@ def train_model(
 
     # Stuffed copies are only ever scored out of fold, never trained on by the taggers: they stand for what a
     # grade model will be shown, not for new evidence.
-    stuffed = parse_documents([stuffed_copy(p.doc, cfg["seed"] + i) for i, p in enumerate(parsed)]) if cfg.get("stuffing_augmentation") else []
+    variety = bool(cfg.get("stuffing_variety"))
+    stuffed = parse_documents([stuffed_copy(p.doc, cfg["seed"] + i, variety) for i, p in enumerate(parsed)]) if cfg.get("stuffing_augmentation") else []
     scored = parsed + stuffed
 
     def fold_of(idx: np.ndarray) -> list[int]:
@@ -370,11 +432,12 @@ def train_model(
     if cfg.get("evidence_context"):
         say("cross-fitting evidence scorers")
         contexts = [evidence_context(p.units, oof_cues[i]) for i, p in enumerate(parsed)]
-        # Only the appended buzzword sentences of each stuffed copy: the rest duplicates its original.
+        # Only the stuffing of each stuffed copy (appended, or put before the document): the rest duplicates its original.
         tails = []
         for i, p in enumerate(parsed):
             copy_units = scored[len(parsed) + i].units if stuffed else []
-            tail = np.array([u.start >= len(p.doc.text) for u in copy_units], dtype=bool)
+            a, b = stuffing_range(p.doc, scored[len(parsed) + i].doc) if stuffed else (0, 0)
+            tail = np.array([a <= u.start < b for u in copy_units], dtype=bool)
             rows = evidence_context(copy_units, oof_cues[len(parsed) + i] if stuffed else np.zeros((0, len(CUES))))[tail]
             tails.append((rows, np.zeros(len(rows), dtype=int)))
         evidence_models, thresholds = _fit_evidence_models(parsed, contexts, tails, folds, cfg)
