@@ -1,0 +1,87 @@
+"""Static vectors distilled from MiniLM (#11, "model families revisited"), tried where they were cheapest to add:
+does the semantic closeness of neighbouring sentences help the coherence check tell sentence salad from prose?
+
+The check is fitted on `train` (as ``coherence_dev.py`` fits it); on `dev`, originals and the probes' sentence
+salads of them are read by its six features and by two semantic ones (adjacent sentences' mean cosine minus that of
+random pairs of the same document's sentences, and the same as a Welch t). Reported: each feature's AUC alone, and a
+logistic regression over the six features with and without the two, cross-validated on dev (5 folds): AUC and the
+share of salads above the 97.5th percentile of the originals. Writes ``training/static_vectors_dev.json``.
+
+    python3 training/distill_static.py            # once: the vectors, to /tmp/assessqa-static
+    python3 training/static_vectors_dev.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from assessqa.models.bundle import DEFAULT_CONFIG
+from assessqa.models import coherence_features as cf
+from assessqa.training.annotations import load_corpus, load_splits, split_documents
+from assessqa.training.fit import _fit_coherence
+from assessqa.training.static_vectors import DEFAULT_DIR, StaticVectors
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("probes", HERE / "probes.py")
+probes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probes)
+
+
+def semantic_contrast(vectors: StaticVectors, text: str) -> tuple[float, float]:
+    sentences = cf.sentences(text)
+    n = len(sentences)
+    if n < 4:
+        return 0.0, 0.0
+    v = vectors.sentence_vectors(sentences)
+    adjacent = np.einsum("ij,ij->i", v[:-1], v[1:])
+    rng = np.random.default_rng(n)
+    drawn = rng.integers(0, n, size=(2 * (n - 1), 2))
+    pairs = [(int(i), int(j)) for i, j in drawn if i != j and j != i + 1][: n - 1]
+    anywhere = np.array([v[i] @ v[j] for i, j in pairs])
+    gain = float(adjacent.mean() - anywhere.mean())
+    spread = math.sqrt(np.var(adjacent, ddof=1) / len(adjacent) + np.var(anywhere, ddof=1) / len(anywhere))
+    return gain, gain / max(spread, 1e-6)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vectors", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--out", type=Path, default=HERE / "static_vectors_dev.json")
+    args = ap.parse_args()
+    vectors = StaticVectors.load(args.vectors)
+    splits = split_documents(load_corpus(HERE.parent / "annotations"), load_splits(HERE.parent / "annotations"))
+    check = _fit_coherence(splits["train"], {**DEFAULT_CONFIG})
+    rng = random.Random(1)
+    originals = [d.text for d in splits["dev"]]
+    salads = [probes.sentence_salad(t, rng) for t in originals]
+    texts = originals + salads
+    y = np.array([0] * len(originals) + [1] * len(salads))
+    six = check.features(texts)
+    semantic = np.array([semantic_contrast(vectors, t) for t in texts])
+    out: dict = {"dev_originals": len(originals), "alone_auc": {}}
+    for k, name in enumerate(cf.FEATURES):
+        out["alone_auc"][name] = round(roc_auc_score(y, -six[:, k]), 3)
+    out["alone_auc"]["semantic_gain"] = round(roc_auc_score(y, -semantic[:, 0]), 3)
+    out["alone_auc"]["semantic_contrast"] = round(roc_auc_score(y, -semantic[:, 1]), 3)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for name, X in (("six_features", six), ("with_semantic", np.hstack([six, semantic]))):
+        X = X / (X.std(axis=0) + 1e-9)
+        p = cross_val_predict(LogisticRegression(max_iter=1000), X, y, cv=folds, method="predict_proba")[:, 1]
+        at = np.quantile(p[: len(originals)], 0.975)
+        out[name] = {"auc": round(roc_auc_score(y, p), 3), "salads_flagged_at_2_5pct_of_originals": round(float((p[len(originals):] > at).mean()), 3)}
+    args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
