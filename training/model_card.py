@@ -546,6 +546,7 @@ def main() -> None:
     extras["alternatives"] = [
         ("assessqa-0.4.6: 15 writers, before the h16-h19 plans (features version 17)", here / "style_cv_0.4.6.json"),
         ("the h16-h19 writers' assessments in train too (not shipped: risk analysis and lived experience fell)", here / "style_cv_h16_h19.json"),
+        ("stuffing_variety: generic guidance and stuffing before the record in training (not shipped: no fewer grades raised)", here / "style_cv_stuffing_variety.json"),
         ("assessqa-0.4.5: 13 writers, before the h14/h15 plans, threshold 0.40 (features version 15)", here / "style_cv_0.4.5.json"),
         ("assessqa-0.4.4: the action detector's threshold at 0.5, not chosen out of style (features version 15)", here / "style_cv_v15.json"),
         ("features version 16: headings of plans written for the family (not shipped: action recall fell)", here / "style_cv_v16.json"),
