@@ -168,13 +168,14 @@ GUIDANCE = (
 )
 
 
-def _sentences(text: str) -> list[str]:
+def probe_sentences(text: str) -> list[str]:
+    """The sentences of at least four words that the stuffing and salad probes draw on."""
     parts = re.split(r"(?<=[.!?])\s+|\n+", text)
     return [p.strip() for p in parts if len(p.split()) >= 4]
 
 
 def stuffing(doc: AnnotatedDocument, donor: AnnotatedDocument) -> dict[str, str]:
-    sentences = _sentences(doc.text) or [doc.text.strip()]
+    sentences = probe_sentences(doc.text) or [doc.text.strip()]
     repeated = max(sentences, key=len)
     return {
         "empty_headings": doc.text + "\n\n" + "\n\n".join(f"{h}:" for h in HEADINGS[doc.doc_type]) + "\n",
@@ -192,7 +193,7 @@ def word_salad(text: str, rng: random.Random) -> str:
 
 
 def sentence_salad(text: str, rng: random.Random) -> str:
-    sentences = _sentences(text)
+    sentences = probe_sentences(text)
     rng.shuffle(sentences)
     return "\n".join(sentences)
 

@@ -14,10 +14,10 @@ measured on texts it was not chosen on. None of these texts is used in training.
 from __future__ import annotations
 
 import random
-import re
 
 from assessqa.schemas import AnnotatedDocument, InputDocument
 from assessqa.scoring import Scorer
+from probes import probe_sentences  # training/probes.py: the same sentences, other texts
 
 FAMILIES = ("empty_headings", "vocabulary_list", "guidance_pasted", "sentence_repeated", "other_family_pasted")
 
@@ -40,13 +40,8 @@ GUIDANCE = (
 )
 
 
-def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [p.strip() for p in parts if len(p.split()) >= 4]
-
-
 def stuffed(doc: AnnotatedDocument, donor: AnnotatedDocument) -> dict[str, str]:
-    sentences = _sentences(doc.text) or [doc.text.strip()]
+    sentences = probe_sentences(doc.text) or [doc.text.strip()]
     by_length = sorted(sentences, key=len, reverse=True)
     repeated = by_length[1] if len(by_length) > 1 else by_length[0]
     return {
@@ -60,7 +55,7 @@ def stuffed(doc: AnnotatedDocument, donor: AnnotatedDocument) -> dict[str, str]:
 
 def sentence_salad(text: str, rng: random.Random) -> str:
     """The document's sentences shuffled and set three to a paragraph."""
-    sentences = _sentences(text)
+    sentences = probe_sentences(text)
     rng.shuffle(sentences)
     return "\n\n".join(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
 
