@@ -2,6 +2,7 @@
 
 Writes annotations/AGREEMENT.json (figures) and prints a Markdown table. Usage:
     python training/agreement.py annotations annotations/second_pass/pass-b.jsonl
+    python training/agreement.py annotations annotations/second_pass/pass-b-h16-h19.jsonl --also annotations/not_in_corpus --out annotations/second_pass/AGREEMENT_h16_h19.json
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from assessqa.training.annotations import load_corpus
 from assessqa.schemas import ACTION_FLAGS, DIMENSIONS
 
 
-def agreement(corpus_dir: Path, second: Path) -> dict:
-    docs = {d.id: d for d in load_corpus(corpus_dir)}
+def agreement(corpus_dir: Path, second: Path, also: list[Path] | None = None) -> dict:
+    """``also``: further folders of labelled documents the second pass covers (documents kept out of the corpus)."""
+    docs = {d.id: d for folder in [corpus_dir, *(also or [])] for d in load_corpus(folder)}
     gold: dict[str, list[int]] = defaultdict(list)
     other: dict[str, list[int]] = defaultdict(list)
     fa: dict[str, list[int]] = defaultdict(list)
@@ -70,8 +72,9 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("second_pass", type=Path)
     parser.add_argument("--out", type=Path, default=Path("annotations/AGREEMENT.json"))
+    parser.add_argument("--also", type=Path, action="append", default=[], help="another folder of labelled documents (e.g. annotations/not_in_corpus)")
     args = parser.parse_args()
-    result = agreement(args.corpus, args.second_pass)
+    result = agreement(args.corpus, args.second_pass, args.also)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"{result['documents']} documents double-annotated")
     print("| dimension | n | QWK | exact | within one |\n|---|---|---|---|---|")
