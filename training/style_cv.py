@@ -46,8 +46,6 @@ from assessqa.training.fit import train_model
 from assessqa.models.review import review_signals
 from assessqa.scoring import Scorer
 
-import stuffing_dev
-
 
 def group_of(batch: str, how: str) -> str:
     return batch.split("-")[0] if how == "author" else batch
@@ -96,6 +94,9 @@ def main() -> None:
     else:
         splitter = GroupKFold(n_splits=args.folds or 5)
     probes = None
+    if args.probes:
+        import stuffing_dev  # training/stuffing_dev.py, beside this script; it reads probes.py, which needs Faker (dev extra)
+
     pooled = Collected()
     per_fold = {}
     abstain = None
