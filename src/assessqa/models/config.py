@@ -103,7 +103,8 @@ class ModelConfig(_Strict):
     # Grade models also learn from a keyword-stuffed copy of every training document, with the same grades.
     stuffing_augmentation: bool = True
     # Half the stuffing (augmentation and the tagger's negatives) generic practice guidance rather than buzzwords,
-    # and the stuffed copy's stuffing before the document as often as after it.
+    # and the stuffed copy's stuffing before the document as often as after it. Off: leaving each writer out it
+    # raised no fewer grades under the development stuffing probes (training/README.md, "Stuffing of more kinds").
     stuffing_variety: bool = False
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
