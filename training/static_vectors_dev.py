@@ -58,10 +58,7 @@ def semantic_contrast(vectors: StaticVectors, text: str) -> tuple[float, float]:
         return 0.0, 0.0
     v = vectors.sentence_vectors(sentences)
     adjacent = np.einsum("ij,ij->i", v[:-1], v[1:])
-    rng = np.random.default_rng(n)
-    drawn = rng.integers(0, n, size=(2 * (n - 1), 2))
-    pairs = [(int(i), int(j)) for i, j in drawn if i != j and j != i + 1][: n - 1]
-    anywhere = np.array([v[i] @ v[j] for i, j in pairs])
+    anywhere = np.array([v[i] @ v[j] for i, j in cf.random_pairs(n)])  # the pairs the order contrast draws
     gain = float(adjacent.mean() - anywhere.mean())
     spread = math.sqrt(np.var(adjacent, ddof=1) / len(adjacent) + np.var(anywhere, ddof=1) / len(anywhere))
     return gain, gain / max(spread, 1e-6)

@@ -64,10 +64,6 @@ def sentences(text: str) -> list[str]:
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
-def _heading_like(sentence: str) -> bool:
-    return len(sentence.split()) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
-
-
 class Seam:
     """What :func:`pair_features` reads of one sentence, computed once per sentence."""
 
@@ -87,7 +83,7 @@ class Seam:
         split = sentence.split()
         first = split[0].lower().strip(',:;"') if split else ""
         self.first = first if first in STOP_WORDS else (classes[0] if classes else "")
-        # As _heading_like, with the split already made.
+        # A heading: a short line without a closing full stop, quote or mark.
         self.heading = len(split) <= 8 and not sentence.rstrip().endswith((".", '"', "'", "?", "!"))
         match = _ENUMERATOR.match(sentence)
         self.enumerator = ((match.group(1) or "").lower(), int(match.group(2))) if match else None
@@ -273,6 +269,15 @@ def _seam_odds(seams: list[Seam], pairs: list[tuple[int, int]], pair_weights: np
     return pair_bias + np.add.reduceat(pair_weights[np.concatenate(columns)], starts)
 
 
+def random_pairs(n: int) -> list[tuple[int, int]]:
+    """Up to ``n - 1`` pairs of sentence indices drawn at random, never a pair that is adjacent in the text (i, i + 1)
+    or a sentence with itself: what adjacent pairs are contrasted with. Seeded by ``n``, so a text always gets the
+    same pairs."""
+    rng = np.random.default_rng(n)
+    drawn = rng.integers(0, n, size=(2 * (n - 1), 2))
+    return [(int(i), int(j)) for i, j in drawn if i != j and j != i + 1][: n - 1]
+
+
 def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: float) -> tuple[float, float]:
     """Next-sentence evidence, twice: summed (mean log-odds over adjacent pairs times the square root of their
     number), and contrasted with the same document's sentences paired at random (a Welch t statistic of adjacent
@@ -289,16 +294,12 @@ def order(parts: list[str] | list[Seam], pair_weights: np.ndarray, pair_bias: fl
     summed = float(np.mean(adjacent) * math.sqrt(len(adjacent)))
     if n < 4:
         return summed, 0.0
-    # As many random pairs as adjacent ones, never a pair that is adjacent in the text; seeded by the text's
-    # length, so a text always gets the same figure.
-    rng = np.random.default_rng(n)
-    drawn = rng.integers(0, n, size=(2 * (n - 1), 2))
-    pairs = [(int(i), int(j)) for i, j in drawn if i != j and j != i + 1][: n - 1]
+    pairs = random_pairs(n)
     if len(pairs) < 2:
         return summed, 0.0
-    random_pairs = _seam_odds(seams, pairs, pair_weights, pair_bias)
-    spread = math.sqrt(np.var(adjacent, ddof=1) / len(adjacent) + np.var(random_pairs, ddof=1) / len(random_pairs))
-    return summed, float((np.mean(adjacent) - np.mean(random_pairs)) / max(spread, 1e-6))
+    anywhere = _seam_odds(seams, pairs, pair_weights, pair_bias)
+    spread = math.sqrt(np.var(adjacent, ddof=1) / len(adjacent) + np.var(anywhere, ddof=1) / len(anywhere))
+    return summed, float((np.mean(adjacent) - np.mean(anywhere)) / max(spread, 1e-6))
 
 
 def read_sentences(text: str) -> tuple[list[Seam], list[str]]:
