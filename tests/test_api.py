@@ -158,7 +158,9 @@ def test_timed_out_batch_stops_scoring_its_remaining_documents(scorer):
         response = c.post("/v1/score/batch", json={"documents": [{"text": "Amy said hi."}] * 40}, headers=AUTH)
         time.sleep(1.0)  # long enough for two more chunks, had the work gone on
     assert response.status_code == 503
-    assert slow.started == 1
+    # At most the chunk in progress at the deadline (none, when checking 40 documents on a busy machine takes longer
+    # than the limit); without the stop all three would have started.
+    assert slow.started <= 1
 
 
 def test_scoring_runs_off_the_event_loop(scorer):
