@@ -1,7 +1,9 @@
 """How the coherence check was chosen: trained on `train`, measured on `dev` (originals, and the probes' word and
 sentence salads of them, which the check never trains on); then each writer of train+dev held out in turn, which
 is what chooses the flag threshold: the lowest that flags at most 2.5% of the held-out originals
-(``chosen_threshold``; the salads are reported, never used to choose). Writes training/coherence_dev.json.
+(``chosen_threshold``). Whether a change ships is read from the development twin of the sentence salad
+(``sentence_salad_dev``, ``training/stuffing_dev.py``) at that threshold; the probes' salads are reported, never
+used to choose. Writes training/coherence_dev.json.
 
     python3 training/coherence_dev.py [--config '{"coherence": {"copies": 3}}']
 """
@@ -12,6 +14,7 @@ import argparse
 import importlib.util
 import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +27,24 @@ HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("probes", HERE / "probes.py")
 probes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(probes)
+sys.path.insert(0, str(HERE))
+import stuffing_dev  # noqa: E402  (training/stuffing_dev.py: salads written for choosing)
 
 
 def _leave_one_writer_out(docs: list, cfg: dict) -> dict:
     """Share of originals and salads flagged at each threshold, every writer scored by a check that never saw them."""
     rng = random.Random(1)
-    scores: dict[str, list[float]] = {"originals": [], "word_salad": [], "sentence_salad": []}
+    scores: dict[str, list[float]] = {"originals": [], "word_salad": [], "sentence_salad": [], "sentence_salad_dev": []}
     for writer in sorted({d.batch.split("-")[0] for d in docs}):
         model = _fit_coherence([d for d in docs if not d.batch.startswith(writer + "-")], cfg)
         held = [d.text for d in docs if d.batch.startswith(writer + "-")]
         for name, texts in (("originals", held), ("word_salad", [probes.word_salad(t, rng) for t in held]),
-                            ("sentence_salad", [probes.sentence_salad(t, rng) for t in held])):
+                            ("sentence_salad", [probes.sentence_salad(t, rng) for t in held]),
+                            ("sentence_salad_dev", [stuffing_dev.sentence_salad(t, rng) for t in held])):
             scores[name].extend(model.predict_proba(texts)[:, 1].tolist())
     return {
         f"{threshold:.2f}": {name: round(float(np.mean(np.array(v) >= threshold)), 4) for name, v in scores.items()}
-        for threshold in np.round(np.arange(0.5, 0.96, 0.05), 2)
+        for threshold in np.round(np.arange(0.5, 0.995, 0.01), 2)
     }
 
 
