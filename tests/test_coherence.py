@@ -129,3 +129,43 @@ def test_the_columns_scoring_sums_are_the_hashed_pair_features(corpus):
             assert pair_columns(a, b) == [pair_feature_index(f) for f in pair_features(a, b)]
             checked += 1
     assert checked > 1000
+
+
+def test_position_order_is_the_correlation_of_predicted_places_with_the_real_order():
+    from assessqa.models.coherence_features import position_order
+
+    rising = np.linspace(0.0, 1.0, 9)
+    assert position_order(rising) == pytest.approx(1.0)
+    assert position_order(rising[::-1]) == pytest.approx(-1.0)
+    assert position_order(rising[:3]) == 0.0  # too few sentences to say
+    assert position_order(np.full(6, 0.4)) == 0.0  # a model that places every sentence alike says nothing
+    noisy = rising + np.random.default_rng(0).normal(scale=0.05, size=9)
+    assert position_order(noisy) == pytest.approx(np.corrcoef(noisy, np.arange(9))[0, 1])
+
+
+def test_held_out_documents_sit_in_order_and_their_sentences_shuffled_do_not(corpus_splits):
+    # The position model learns where sentences sit from the training split; on held-out test documents the
+    # original order should correlate with its predictions far more than the same sentences shuffled.
+    from assessqa.models.coherence_features import position_order, sentences
+
+    model = CoherenceModel()
+    model._fit_position([d.text for d in corpus_splits["train"]])
+    rng = random.Random(5)
+    wins = total = 0
+    for doc in corpus_splits["test"]:
+        parts = sentences(doc.text)
+        if len(parts) < 8:
+            continue
+        shuffled = parts[:]
+        rng.shuffle(shuffled)
+        wins += position_order(model.position_model_.predict(parts)) > position_order(model.position_model_.predict(shuffled)) + 0.2
+        total += 1
+    assert total >= 30 and wins / total >= 0.85
+
+
+def test_groups_must_name_the_original_of_every_text(corpus_splits):
+    texts = [d.text for d in corpus_splits["dev"][:9]]
+    rng = np.random.default_rng(1)
+    moved = [disorder(t, rng, "sentences") for t in texts]
+    with pytest.raises(ValueError, match="groups"):
+        CoherenceModel().fit(texts + moved, [0] * 9 + [1] * 9, groups=list(range(9)))

@@ -25,7 +25,7 @@ import torch
 from safetensors.numpy import save_file
 
 from assessqa.training.encoder import packaged_minilm_dir
-from assessqa.training.static_vectors import DEFAULT_DIR
+from assessqa.features.static_vectors import DEFAULT_DIR
 
 # Pieces that are never words of an English record: unused slots, special tokens, characters of other scripts.
 _KEEP = re.compile(r"^(?:##)?[a-z0-9]+$|^[^\w\s]$")

@@ -43,7 +43,7 @@ from assessqa.models import coherence_features as cf
 from assessqa.schemas import CUES
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.training.fit import _fit_coherence, parse_documents
-from assessqa.training.static_vectors import DEFAULT_DIR, StaticVectors
+from assessqa.features.static_vectors import DEFAULT_DIR, StaticVectors
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("probes", HERE / "probes.py")

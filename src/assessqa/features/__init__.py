@@ -15,7 +15,7 @@ model stays a plain, safely serialisable scikit-learn pipeline.
 from __future__ import annotations
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 17
+FEATURES_VERSION = 18
 
 from assessqa.features.actions import (
     ActionUnit,

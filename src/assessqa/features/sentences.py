@@ -26,6 +26,16 @@ def sentence_repr(
     return f"{mask_names(text, names or [], adults, others)} __sec_{category or 'none'}__ " + " ".join(sentence_markers(text))
 
 
+_SECTION_MARK = " __sec_"
+
+
+def own_words(representation: str) -> str:
+    """The sentence's own words (names masked) from what :func:`unit_reprs` or :func:`sentence_repr` made of it:
+    everything before its section marker. A text without one (the tagger's buzzword negatives) is all its own."""
+    end = representation.rfind(_SECTION_MARK)
+    return representation if end < 0 else representation[:end]
+
+
 @dataclass(frozen=True)
 class SentenceUnit:
     start: int

@@ -1,5 +1,6 @@
 """Sentence vectors from static word-piece vectors distilled offline from MiniLM (``training/distill_static.py``):
-numpy and a dictionary, no encoder. An experiment (``training/static_vectors_dev.py``), not part of scoring.
+numpy and a dictionary, no encoder. Read by the evidence tagger when a model is trained with
+``cue_static_vectors`` (its vectors then travel in the model folder); ``training/static_vectors_dev.py`` measures them.
 
 A sentence's vector is the mean of the vectors of its content words' pieces (stop words and punctuation left out),
 each word cut into pieces as BERT's WordPiece cuts it (longest piece of the vocabulary first, ``##`` for the
@@ -32,7 +33,7 @@ class StaticVectors:
         if len(pieces) != len(vectors):
             raise errors.AssessQAError(errors.ErrorCode.MODEL_CORRUPT, "static vectors and their vocabulary do not have matching sizes")
         self.pieces = pieces
-        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.vectors = np.asarray(vectors, dtype=np.float32)  # stored as float16; summed in float32
         self.index = {p: i for i, p in enumerate(pieces)}
         self._ids = lru_cache(maxsize=1 << 16)(self._word_ids)
 
@@ -46,6 +47,21 @@ class StaticVectors:
                 errors.ErrorCode.MODEL_MISSING, f"no static vectors in {directory}: run training/distill_static.py --out {directory}"
             ) from exc
         return cls(meta["vocabulary"], vectors)
+
+    @classmethod
+    def from_model_folder(cls, directory: Path) -> "StaticVectors | None":
+        """The vectors a model folder's evidence tagger carries (its runtime twin), or None where it has none. Read
+        from the files directly, not through the model loader, so that a model of another features version still
+        lends its vectors to retraining."""
+        try:
+            parts = json.loads((directory / "runtime.json").read_text(encoding="utf-8"))["parts"]
+            pieces = parts["cue_tagger"].get("static_pieces")
+            if pieces is None:
+                return None
+            vectors = load_file(str(directory / "runtime.safetensors"))["cue_tagger/static_vectors"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return cls(pieces, vectors)
 
     def _word_ids(self, word: str) -> tuple[int, ...]:
         if word in STOP_WORDS or len(word) > _MAX_WORD:
@@ -66,16 +82,25 @@ class StaticVectors:
         return tuple(ids)
 
     def sentence_vectors(self, sentences: list[str]) -> np.ndarray:
-        """One unit-length vector per sentence (zeros for a sentence with no known content word)."""
+        """One unit-length vector per sentence, the direction of its content words' piece vectors summed (zeros
+        for a sentence with no known content word)."""
         out = np.zeros((len(sentences), self.vectors.shape[1]), dtype=np.float32)
         ids_of = self._ids
+        ids: list[int] = []
+        counts = np.zeros(len(sentences), dtype=np.int64)
         for k, sentence in enumerate(sentences):
-            ids = [i for w in _WORD.findall(_plain(sentence)) for i in ids_of(w)]
-            if ids:
-                v = self.vectors[ids].mean(axis=0)
-                norm = float(np.linalg.norm(v))
-                if norm > 0:
-                    out[k] = v / norm
+            before = len(ids)
+            for word in _WORD.findall(_plain(sentence)):
+                ids.extend(ids_of(word))
+            counts[k] = len(ids) - before
+        if not ids:
+            return out
+        # One gather and one segmented sum for the whole batch: a numpy call per sentence cost more than the sums.
+        found = counts > 0
+        starts = (np.cumsum(counts) - counts)[found]
+        sums = np.add.reduceat(self.vectors[np.asarray(ids)], starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[found] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
         return out
 
 

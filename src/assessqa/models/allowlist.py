@@ -22,6 +22,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ObjectNode": frozenset({
         "assessqa.models.coherence.CoherenceModel",
         "assessqa.models.ordinal.OrdinalClassifier",
+        "assessqa.training.estimators.TfidfStaticVectorizer",
         "sklearn._loss.link.Interval",
         "sklearn._loss.link.LogitLink",
         "sklearn._loss.link.MultinomialLogit",
@@ -34,6 +35,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.linear_model._ridge.Ridge",
         "sklearn.multiclass.OneVsRestClassifier",
         "sklearn.pipeline.Pipeline",
         "sklearn.preprocessing._data.StandardScaler",

@@ -14,6 +14,11 @@ of a good assessment can still be graded 3-4. This estimator scores how much a d
   seam between two sentences: how one ends and the next begins, a pronoun that needs a name before it, numbered
   items and dates that run on, quotes left open, a heading followed by its content, words shared. Summed evidence
   (mean log-odds times the square root of the pairs), so a long document says more than a short one;
+- ``position``: whether each sentence sits where sentences like it sit in ordered records, by a position model
+  learned from the ordered training texts (a ridge regression over the sentence's words, TF-IDF 1-2 grams, to its
+  place in its document, 0 first and 1 last): the correlation between predicted places and the real order. Records
+  in every house style put the reason for the work early and the plan late; a salad scatters them
+  (:func:`~assessqa.models.coherence_features.position_order`);
 - the document's length in tokens and sentences (log), since both statistics are noisier on short texts.
 
 It is trained on original documents against copies disordered *locally*: words shuffled within short windows
@@ -32,7 +37,9 @@ from typing import Iterable
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from assessqa.models.coherence_features import (
@@ -117,36 +124,61 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
             _PAIR_HASHER.transform(rows), np.array(labels)
         )
 
+    # -- the position model
+
+    def _fit_position(self, texts: Iterable[str]) -> None:
+        sentences_seen: list[str] = []
+        places: list[float] = []
+        for text in texts:
+            parts = sentences(text)
+            if len(parts) < 4:  # as position_order reads them
+                continue
+            sentences_seen.extend(parts)
+            places.extend(np.arange(len(parts)) / (len(parts) - 1))
+        self.position_model_ = Pipeline([
+            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("ridge", Ridge(alpha=1.0)),
+        ]).fit(sentences_seen, np.array(places))
+
     def features(self, texts: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "trigram_keys_")
-        # A check saved before the next-sentence model was added reads the four features it was trained on.
+        # A check saved before the next-sentence model was added reads the four features it was trained on, and one
+        # saved before the position model the six.
         pair = getattr(self, "pair_model_", None)
         weights = None if pair is None else pair.coef_.ravel()
         bias = 0.0 if pair is None else float(pair.intercept_[0])
-        return coherence_features(list(texts), self._counts(), weights, bias)
+        position = getattr(self, "position_model_", None)
+        return coherence_features(list(texts), self._counts(), weights, bias, None if position is None else position.predict)
 
     # -- estimator contract
 
-    def fit(self, texts: list[str], y: list[int] | np.ndarray) -> "CoherenceModel":
+    def fit(self, texts: list[str], y: list[int] | np.ndarray, groups: list[int] | np.ndarray | None = None) -> "CoherenceModel":
         """Learn the class n-grams from the ordered texts (``y == 0``), then a classifier per kind of disorder.
 
         ``y``: 0 ordered; 1 disordered (words shuffled, or any disorder when no text has label 2); 2 sentences
         moved. The n-gram counts are cross-fitted in two halves for the classifiers' training features, so that an
-        original text is not scored by counts that include itself.
+        original text is not scored by counts (or a next-sentence or position model) that include itself.
+        ``groups`` names the original each text was made from, so that a disordered copy falls in its original's
+        half: the position model remembers where its training sentences sat, and would score a copy of a text it
+        was fitted on as if it were in order. Without ``groups`` texts alternate between the halves.
         """
         texts, y = list(texts), np.asarray(y)
         if len(texts) != len(y) or set(np.unique(y)) - {0, 1, 2} or not {0, 1} <= set(np.unique(y)):
             raise ValueError("texts and labels (0 ordered, 1 disordered, optionally 2 sentences moved) of the same length are needed")
-        halves = np.arange(len(texts)) % 2
+        halves = (np.arange(len(texts)) if groups is None else np.asarray(groups)) % 2
+        if len(halves) != len(texts):
+            raise ValueError("groups must name the original of every text")
         feats = np.zeros((len(texts), len(FEATURES)))
         for half in (0, 1):
             ordered = [t for t, label, h in zip(texts, y, halves) if label == 0 and h != half]
             self._fit_counts(ordered)
             self._fit_pairs(ordered)
+            self._fit_position(ordered)
             rows = np.flatnonzero(halves == half)
             feats[rows] = self.features([texts[i] for i in rows])
         self._fit_counts([t for t, label in zip(texts, y) if label == 0])
         self._fit_pairs([t for t, label in zip(texts, y) if label == 0])
+        self._fit_position([t for t, label in zip(texts, y) if label == 0])
         self.scale_ = feats.std(axis=0) + 1e-9
         X = feats / self.scale_
 

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -20,7 +21,7 @@ _TOKEN = re.compile(r"\n|[A-Za-z]+(?:'[a-z]+)?|\d+|[^\sA-Za-z\d]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])|\n+")
 _CONTENT = re.compile(r"[a-z]{4,}")
 SHAPES = ("<lower>", "<Title>", "<UPPER>", "<digit>", "<nl>")
-FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order", "order_contrast")
+FEATURES = ("grammar_gain", "cohesion", "log_tokens", "log_sentences", "order", "order_contrast", "position")
 PAIR_FEATURES = 2**17
 _ENUMERATOR = re.compile(r"^\W{0,3}(?:([A-Za-z]+)\s+)?(\d{1,2})(?:[.):]|\s)")
 _DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
@@ -67,10 +68,11 @@ def sentences(text: str) -> list[str]:
 class Seam:
     """What :func:`pair_features` reads of one sentence, computed once per sentence."""
 
-    __slots__ = ("classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open",
+    __slots__ = ("text", "classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open",
                  "end", "start", "start2", "end2_column", "start2_column")
 
     def __init__(self, sentence: str) -> None:
+        self.text = sentence
         classes = self.classes = token_classes(sentence)
         # The parts of a seam that read one side only, joined (and their columns hashed) once per sentence.
         self.end, self.start = (classes[-1], classes[0]) if classes else ("", "")
@@ -326,13 +328,45 @@ def _read_piece(piece: str, seams: list[Seam], classes: list[str]) -> None:
         classes.extend(seam.classes)
 
 
-def coherence_features(texts: list[str], counts: ClassNgrams, pair_weights: np.ndarray | None, pair_bias: float) -> np.ndarray:
-    """Rows of :data:`FEATURES` (without the ``order`` pair for a check saved before the next-sentence model existed)."""
+def position_order(predicted: np.ndarray) -> float:
+    """How well a document's sentences sit where sentences like them sit in ordered records: the correlation between
+    each sentence's predicted place (0 first, 1 last; the check's position model) and its real order. Prose in
+    any house style keeps the reason for the work early and the plan late; a salad scatters them (near 0). Zero
+    for fewer than four sentences, or predictions that do not vary."""
+    n = len(predicted)
+    if n < 4:
+        return 0.0
+    centred = predicted - predicted.mean()
+    spread = float(np.sqrt(centred @ centred))
+    if spread < 1e-12:
+        return 0.0
+    steps = np.arange(n, dtype=float) - (n - 1) / 2.0
+    return float(centred @ steps / (spread * float(np.sqrt(steps @ steps))))
+
+
+def coherence_features(
+    texts: list[str],
+    counts: ClassNgrams,
+    pair_weights: np.ndarray | None,
+    pair_bias: float,
+    position: Callable[[list[str]], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Rows of :data:`FEATURES` (without the ``order`` pair for a check saved before the next-sentence model existed,
+    and without ``position`` for one saved before the position model). ``position`` predicts each sentence's place
+    in its document; it is called once for every sentence of ``texts``."""
     unknown = len(counts.vocab)
-    rows = []
-    for text in texts:
-        seams, classes = read_sentences(text)
+    read = [read_sentences(text) for text in texts]
+    if position is not None:
+        every = [seam.text for seams, _ in read for seam in seams]
+        places = np.asarray(position(every), dtype=float) if every else np.zeros(0)
+    rows, at = [], 0
+    for seams, classes in read:
         codes = np.array([counts.index.get(c, unknown) for c in classes], dtype=np.int64)
         row = [counts.grammar_gain(codes), cohesion(seams), math.log1p(len(codes)), math.log1p(len(seams))]
-        rows.append(row + list(order(seams, pair_weights, pair_bias)) if pair_weights is not None else row)
+        if pair_weights is not None:
+            row += list(order(seams, pair_weights, pair_bias))
+        if position is not None:
+            row.append(position_order(places[at : at + len(seams)]))
+            at += len(seams)
+        rows.append(row)
     return np.array(rows, dtype=float)

@@ -9,11 +9,14 @@ Scoring reads those. The skops files stay the trained estimators of record (retr
 Each twin computes what its estimator computes, in the same order of steps (tests/test_compiled.py compares every
 part's probabilities on the corpus, and the parity test compares grades):
 
-- :class:`TextLinear`: ``TfidfVectorizer`` (word n-grams, lower case, sublinear tf, idf, l2) followed by one
-  logistic regression (binary) or one per label (one-vs-rest, each column its own sigmoid);
+- :class:`TextLinear`: ``TfidfVectorizer`` (word n-grams, lower case, sublinear tf, idf, l2), with the static
+  sentence vector's dense columns after it where the part was trained with them
+  (:class:`~assessqa.training.estimators.TfidfStaticVectorizer`), followed by one logistic regression (binary) or
+  one per label (one-vs-rest, each column its own sigmoid);
 - :class:`OrdinalLinear`: ``DictVectorizer`` -> ``StandardScaler`` -> :class:`~assessqa.models.ordinal.OrdinalClassifier`;
 - :class:`BoostedTrees`: a binary ``HistGradientBoostingClassifier`` on numeric features;
-- :class:`CoherenceTwin`: :class:`~assessqa.models.coherence.CoherenceModel`.
+- :class:`CoherenceTwin`: :class:`~assessqa.models.coherence.CoherenceModel` (its position model a
+  :class:`TextLinear` read without the sigmoid).
 
 Nothing here executes anything read from a file: the files hold numbers and strings, checked on load.
 """
@@ -25,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from assessqa.features.sentences import own_words
+from assessqa.features.static_vectors import StaticVectors
 from assessqa.models.coherence_features import ClassNgrams, coherence_features
 
 RUNTIME_JSON = "runtime.json"
@@ -76,6 +81,27 @@ def stack_one_vs_rest(clf: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return np.vstack([e.coef_ for e in estimators]).T, np.array([e.intercept_[0] for e in estimators])
 
 
+def _tfidf_settings(vectoriser: Any) -> tuple[list[str], tuple[int, bool, str, bool]]:
+    """A fitted ``TfidfVectorizer``'s vocabulary in column order, and the settings its twin needs (n-gram maximum,
+    lower case, token pattern, sublinear tf); raises :class:`RuntimeFormatError` for settings it cannot follow."""
+    settings = vectoriser.get_params()
+    unsupported = {
+        "analyzer": "word", "preprocessor": None, "tokenizer": None, "stop_words": None,
+        "strip_accents": None, "binary": False, "norm": "l2", "use_idf": True,
+    }
+    for key, wanted in unsupported.items():
+        if settings[key] != wanted:
+            raise RuntimeFormatError(f"TfidfVectorizer({key}={settings[key]!r}) has no runtime twin")
+    if settings["ngram_range"][0] != 1:
+        raise RuntimeFormatError("only n-gram ranges starting at 1 have a runtime twin")
+    vocabulary = [""] * len(vectoriser.vocabulary_)
+    for term, i in vectoriser.vocabulary_.items():
+        vocabulary[i] = term
+    return vocabulary, (
+        int(settings["ngram_range"][1]), bool(settings["lowercase"]), str(settings["token_pattern"]), bool(settings["sublinear_tf"])
+    )
+
+
 class TextLinear:
     """TF-IDF word n-grams and logistic outputs. ``outputs="binary"`` gives ``predict_proba`` of shape (n, 2);
     ``"one_vs_rest"`` gives one sigmoid per label, (n, labels), as :func:`assessqa.models.bundle.one_vs_rest_proba`.
@@ -95,9 +121,17 @@ class TextLinear:
         sublinear_tf: bool,
         outputs: str,
         classes: list[Any],
+        static: StaticVectors | None = None,
+        dense_coef: np.ndarray | None = None,
     ) -> None:
         if coef.shape != (len(vocabulary), len(intercept)) or idf.shape != (len(vocabulary),):
             raise RuntimeFormatError("vocabulary, idf and weights do not have matching sizes")
+        if (static is None) != (dense_coef is None) or (
+            static is not None and dense_coef.shape != (static.vectors.shape[1], len(intercept))
+        ):
+            raise RuntimeFormatError("static vectors and their weights do not have matching sizes")
+        self.static = static
+        self.dense_coef = dense_coef
         if outputs not in ("binary", "one_vs_rest"):
             raise RuntimeFormatError(f"unknown outputs {outputs!r}")
         self.vocabulary = vocabulary
@@ -126,7 +160,7 @@ class TextLinear:
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         columns = [self._columns(text) for text in texts]
-        out = np.tile(self.intercept, (len(texts), 1)).astype(float)
+        out = self._dense(texts, np.tile(self.intercept, (len(texts), 1)).astype(float))
         if not any(columns):
             return out
         size = len(self.vocabulary)
@@ -143,6 +177,12 @@ class TextLinear:
         out[r[starts]] += np.add.reduceat(v[:, None] * self.coef[c], starts, axis=0)
         return out
 
+    def _dense(self, texts: list[str], out: np.ndarray) -> np.ndarray:
+        if self.static is not None and len(texts):
+            dense = self.static.sentence_vectors([own_words(t) for t in texts]).astype(float)
+            out += dense @ self.dense_coef
+        return out
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         p = sigmoid(self.decision_function(list(texts)))
         return _two_columns(p[:, 0]) if self.outputs == "binary" else p
@@ -151,23 +191,17 @@ class TextLinear:
 
     @classmethod
     def from_estimator(cls, pipeline: Any) -> "TextLinear":
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import LogisticRegression, Ridge
         from sklearn.multiclass import OneVsRestClassifier
 
         vectoriser, clf = pipeline[0], pipeline[-1]
-        settings = vectoriser.get_params()
-        unsupported = {
-            "analyzer": "word", "preprocessor": None, "tokenizer": None, "stop_words": None,
-            "strip_accents": None, "binary": False, "norm": "l2", "use_idf": True,
-        }
-        for key, wanted in unsupported.items():
-            if settings[key] != wanted:
-                raise RuntimeFormatError(f"TfidfVectorizer({key}={settings[key]!r}) has no runtime twin")
-        if settings["ngram_range"][0] != 1:
-            raise RuntimeFormatError("only n-gram ranges starting at 1 have a runtime twin")
-        vocabulary = [""] * len(vectoriser.vocabulary_)
-        for term, i in vectoriser.vocabulary_.items():
-            vocabulary[i] = term
+        vocabulary, settings = _tfidf_settings(vectoriser)
+        if isinstance(clf, Ridge) and np.ndim(clf.coef_) == 1:
+            # A regression (the coherence check's position model): read through decision_function, no sigmoid.
+            return cls(
+                vocabulary, np.asarray(vectoriser.idf_, dtype=float), np.asarray(clf.coef_, dtype=float).reshape(-1, 1),
+                np.array([float(clf.intercept_)]), *settings, "one_vs_rest", [0],
+            )
         if isinstance(clf, OneVsRestClassifier):
             stacked = stack_one_vs_rest(clf)
             if stacked is None:
@@ -178,17 +212,20 @@ class TextLinear:
             coef, intercept, outputs, classes = clf.coef_.T, clf.intercept_, "binary", list(clf.classes_)
         else:
             raise RuntimeFormatError(f"{type(clf).__name__} has no runtime twin")
+        static, dense_coef = None, None
+        if hasattr(vectoriser, "static_vectors_"):
+            static = vectoriser.static_vectors()
+            dense_coef, coef = coef[len(vocabulary):], coef[: len(vocabulary)]
         return cls(
             vocabulary,
             np.asarray(vectoriser.idf_, dtype=float),
             np.ascontiguousarray(coef, dtype=float),
             np.asarray(intercept, dtype=float),
-            int(settings["ngram_range"][1]),
-            bool(settings["lowercase"]),
-            str(settings["token_pattern"]),
-            bool(settings["sublinear_tf"]),
+            *settings,
             outputs,
             [_plain(c) for c in classes],
+            static,
+            None if dense_coef is None else np.ascontiguousarray(dense_coef, dtype=float),
         )
 
     def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -197,14 +234,22 @@ class TextLinear:
             "token_pattern": self.token_pattern, "sublinear_tf": self.sublinear_tf, "outputs": self.outputs,
             "classes": [_plain(c) for c in self.classes_],
         }
-        return spec, {"idf": self.idf, "coef": self.coef, "intercept": self.intercept}
+        arrays = {"idf": self.idf, "coef": self.coef, "intercept": self.intercept}
+        if self.static is not None:
+            spec["static_pieces"] = self.static.pieces
+            # float16 as distilled: the estimator holds the same values (TfidfStaticVectorizer)
+            arrays.update(static_vectors=self.static.vectors.astype(np.float16), dense_coef=self.dense_coef)
+        return spec, arrays
 
     @classmethod
     def build(cls, spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> "TextLinear":
+        static = None
+        if "static_pieces" in spec:
+            static = StaticVectors(_strings(spec, "static_pieces"), arrays["static_vectors"])
         return cls(
             _strings(spec, "vocabulary"), arrays["idf"], arrays["coef"], arrays["intercept"], _int(spec, "ngram_max"),
             bool(spec["lowercase"]), str(spec["token_pattern"]), bool(spec["sublinear_tf"]), str(spec["outputs"]),
-            list(spec["classes"]),
+            list(spec["classes"]), static, arrays.get("dense_coef") if static is not None else None,
         )
 
 
@@ -428,6 +473,7 @@ class CoherenceTwin:
         coef: np.ndarray,
         intercept: np.ndarray | float,
         classes: list[int],
+        position: TextLinear | None = None,
     ) -> None:
         coef = np.atleast_2d(coef)
         intercept = np.atleast_1d(np.asarray(intercept, dtype=float))
@@ -436,14 +482,20 @@ class CoherenceTwin:
         self.counts, self.pair_weights, self.pair_bias = counts, pair_weights, pair_bias
         self.scale, self.coef, self.intercept = scale, coef, intercept
         self.classes_ = np.array(classes)
+        self.position = position
+
+    def _places(self, sentences: list[str]) -> np.ndarray:
+        return self.position.decision_function(sentences)[:, 0]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias) / self.scale
+        places = None if self.position is None else self._places
+        X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias, places) / self.scale
         return _two_columns(sigmoid(X @ self.coef.T + self.intercept).max(axis=1))
 
     @classmethod
     def from_estimator(cls, model: Any) -> "CoherenceTwin":
         pair = getattr(model, "pair_model_", None)
+        position = getattr(model, "position_model_", None)
         classifiers = [model.classifier_] + [c for c in [getattr(model, "order_classifier_", None)] if c is not None]
         if any(c.coef_.shape[0] != 1 for c in classifiers):
             raise RuntimeFormatError("the coherence classifier is not binary")
@@ -455,6 +507,7 @@ class CoherenceTwin:
             np.array([c.coef_.ravel() for c in classifiers], dtype=float),
             np.array([c.intercept_[0] for c in classifiers], dtype=float),
             [int(c) for c in model.classes_],
+            None if position is None else TextLinear.from_estimator(position),
         )
 
     def describe(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -470,6 +523,9 @@ class CoherenceTwin:
         }
         if self.pair_weights is not None:
             arrays["pair_weights"] = self.pair_weights
+        if self.position is not None:
+            spec["position"], own = self.position.describe()
+            arrays.update({f"position_{key}": value for key, value in own.items()})
         return spec, arrays
 
     @classmethod
@@ -480,9 +536,13 @@ class CoherenceTwin:
         )
         if len(counts.unigram_counts) != len(counts.vocab) + 1:
             raise RuntimeFormatError("class n-gram counts do not match the class vocabulary")
+        position = None
+        if "position" in spec:
+            position = TextLinear.build(spec["position"], {k[len("position_"):]: v for k, v in arrays.items() if k.startswith("position_")})
         return cls(
             counts, arrays["pair_weights"] if spec["has_pairs"] else None, float(spec["pair_bias"]), arrays["scale"],
             arrays["coef"], np.atleast_1d(np.asarray(spec["intercept"], dtype=float)), [int(c) for c in spec["classes"]],
+            position,
         )
 
 

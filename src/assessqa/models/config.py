@@ -106,12 +106,17 @@ class ModelConfig(_Strict):
     # and the stuffed copy's stuffing before the document as often as after it. Off: leaving each writer out it
     # raised no fewer grades under the development stuffing probes (training/README.md, "Stuffing of more kinds").
     stuffing_variety: bool = False
+    # The evidence tagger also reads each sentence's static vector (features/static_vectors.py, distilled offline by
+    # training/distill_static.py; read at training time from $ASSESSQA_STATIC_VECTORS, else from the shipped model,
+    # and saved with the model). Tried leaving each writer out (training/README.md, "Static vectors in the evidence
+    # tagger").
+    cue_static_vectors: bool = False
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)
     # Self-supervised check that the text reads as ordered sentences (models/coherence.py); at or above `flag_above`
     # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py).
-    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.85)
+    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.88)
     # Grades that ask for review because they are likely wrong, learned out of style (models/review.py). None: only
     # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
     review: ReviewRuleConfig | None = None

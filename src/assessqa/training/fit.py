@@ -7,8 +7,11 @@ at training time as at scoring time.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -30,6 +33,9 @@ from assessqa.features import (
     span_overlap,
     unit_reprs,
 )
+from assessqa.config import DEFAULT_MODEL_DIR
+from assessqa.features.static_vectors import DEFAULT_DIR as STATIC_DIR
+from assessqa.features.static_vectors import StaticVectors
 from assessqa.models.bundle import (
     AssessModel,
     apply_temperature,
@@ -192,6 +198,24 @@ def stuffing_range(doc: AnnotatedDocument, copy: AnnotatedDocument) -> tuple[int
     return 0, len(copy.text) - len(doc.text)
 
 
+@lru_cache(maxsize=1)
+def training_static_vectors() -> StaticVectors:
+    """The static vectors a model trained with ``cue_static_vectors`` reads (and then carries in its folder): those
+    ``training/distill_static.py`` wrote to ``$ASSESSQA_STATIC_VECTORS`` when it is set, else the shipped model's
+    own (the same vectors, as distilled), so that retraining needs no encoder."""
+    given = os.environ.get("ASSESSQA_STATIC_VECTORS")
+    if given:
+        return StaticVectors.load(Path(given))
+    shipped = StaticVectors.from_model_folder(DEFAULT_MODEL_DIR)
+    if shipped is None:
+        raise errors.AssessQAError(
+            errors.ErrorCode.MODEL_MISSING,
+            f"cue_static_vectors needs static vectors: the model in {DEFAULT_MODEL_DIR} has none; run "
+            f"training/distill_static.py --out {STATIC_DIR} and set ASSESSQA_STATIC_VECTORS={STATIC_DIR}",
+        )
+    return shipped
+
+
 def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     X = [r for p in parsed for r in unit_reprs(p.units)]
     Y = np.vstack([p.cue_labels for p in parsed if len(p.units)])
@@ -201,7 +225,8 @@ def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     keep = [j for j in range(len(CUES)) if 0 < Y[:, j].sum() < len(Y)]
     if not keep:
         raise errors.no_training_data("corpus", "no evidence spans overlap any sentence; check the span offsets")
-    tagger = make_multilabel_classifier(seed=cfg["seed"], **cfg["cue_tagger"]).fit(X, Y[:, keep])
+    vectors = training_static_vectors() if cfg.get("cue_static_vectors") else None
+    tagger = make_multilabel_classifier(seed=cfg["seed"], static_vectors=vectors, **cfg["cue_tagger"]).fit(X, Y[:, keep])
     return tagger, [CUES[j] for j in keep]
 
 
@@ -515,4 +540,5 @@ def _fit_coherence(docs: list[AnnotatedDocument], cfg: dict[str, Any]) -> Cohere
     disordered = [disorder(t, rng, kind) for kind in kinds for t in texts]
     labels = [1 + DISORDER_KINDS.index(kind) for kind in kinds for _ in texts]
     model = CoherenceModel(smoothing=settings["smoothing"], C=settings["C"], seed=cfg["seed"])
-    return model.fit(texts + disordered, [0] * len(texts) + labels)
+    originals = list(range(len(texts)))
+    return model.fit(texts + disordered, [0] * len(texts) + labels, groups=originals * (1 + len(kinds)))
