@@ -550,6 +550,8 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.7: the coherence check without where sentences sit (features version 17)", here / "style_cv_0.4.7.json"),
+        ("cue_static_vectors: static sentence vectors beside the evidence tagger's TF-IDF (not shipped: child focus fell, more stuffing and salads got through)", here / "style_cv_static_cues.json"),
         ("assessqa-0.4.6: 15 writers, before the h16-h19 plans (features version 17)", here / "style_cv_0.4.6.json"),
         ("the h16-h19 writers' assessments in train too (not shipped: risk analysis and lived experience fell)", here / "style_cv_h16_h19.json"),
         ("stuffing_variety: generic guidance and stuffing before the record in training (not shipped: no fewer grades raised)", here / "style_cv_stuffing_variety.json"),
