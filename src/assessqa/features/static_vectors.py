@@ -2,8 +2,8 @@
 numpy and a dictionary, no encoder. Read by the evidence tagger when a model is trained with
 ``cue_static_vectors`` (its vectors then travel in the model folder); ``training/static_vectors_dev.py`` measures them.
 
-A sentence's vector is the mean of the vectors of its content words' pieces (stop words and punctuation left out),
-each word cut into pieces as BERT's WordPiece cuts it (longest piece of the vocabulary first, ``##`` for the
+A sentence's vector is the direction of the sum (so of the mean) of its content words' piece vectors (stop words
+and punctuation left out), each word cut into pieces as BERT's WordPiece cuts it (longest piece of the vocabulary first, ``##`` for the
 rest), remembered per word. Accents are stripped and text lower-cased, as the uncased MiniLM reads it.
 """
 

@@ -135,6 +135,8 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
                 continue
             sentences_seen.extend(parts)
             places.extend(np.arange(len(parts)) / (len(parts) - 1))
+        if not sentences_seen:
+            raise ValueError("the coherence check's position model needs ordered texts of at least four sentences")
         self.position_model_ = Pipeline([
             ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
             ("ridge", Ridge(alpha=1.0)),
