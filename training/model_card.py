@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from pathlib import Path
 
 
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _bullet(text: str) -> list[str]:
+    """A list item of the card, wrapped as the rest of the card is."""
+    return textwrap.wrap(text, width=115, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False)
 
 
 def render(
@@ -37,10 +43,13 @@ def render(
         "1-4 audit scale, finds plan actions and flags each on six SMART components, and points at evidence sentences.",
         "",
         "## What it is",
-        "- Evidence tagger: TF-IDF (words, 1-2 grams, plus layout/marker tokens)"
-        + (" and the sentence's static vector (64 dimensions: word-piece vectors distilled offline from the packaged"
-           " MiniLM by `training/distill_static.py`, saved in the model)" if meta.get("config", {}).get("cue_static_vectors") else ""),
-        "  + one-vs-rest logistic regression over the 11 cue labels of `annotations/GUIDELINES.md`, one prediction per sentence.",
+        *_bullet(
+            "Evidence tagger: TF-IDF (words, 1-2 grams, plus layout/marker tokens)"
+            + (" and the sentence's static vector (64 dimensions: word-piece vectors distilled offline from the packaged"
+               " MiniLM by `training/distill_static.py`, saved in the model)" if meta.get("config", {}).get("cue_static_vectors") else "")
+            + " + one-vs-rest logistic regression over the 11 cue labels of `annotations/GUIDELINES.md`, one prediction per"
+            " sentence."
+        ),
         "- Evidence scorer, one per dimension: gradient-boosted trees over the tagger's cue log-odds for the sentence and",
         "  the two sentences either side, the document's strongest sentence for each cue, the section and the sentence's",
         "  shape (`features.evidence_context`). It decides which sentences are shown as evidence; it reads no words, and",
@@ -54,17 +63,19 @@ def render(
         "  when scoring.",
         "- Document type: TF-IDF + logistic regression (the segmenter's rule-based detector is the fallback).",
     ] + ([
-        "- Coherence check (`models/coherence.py`): two logistic regressions, one against copies with words shuffled in",
-        "  short windows and one against copies with a third of the sentences moved (never the probes' salads), over how",
-        "  much a trigram model of word classes (function words, word shapes) beats a unigram one, how much more adjacent",
-        "  sentences share than any two, how well each sentence follows the one before by a next-sentence model (learned",
-        "  from the training documents' own adjacent sentences against random pairs of their sentences), summed and",
-        "  contrasted with random pairs of the same text's sentences, and length"
-        + ("; and how well the sentences sit where sentences like them sit in a record (a ridge regression over a"
-           " sentence's words, learned from the training documents, predicts its place; the feature is the correlation"
-           " of predicted places with the real order)" if meta.get("features_version", 0) >= 18 else "")
-        + ". A text is as disordered as the likelier",
-        f"  kind; at or above {meta['config']['coherence']['flag_above']} every grade of a document asks for review.",
+        *_bullet(
+            "Coherence check (`models/coherence.py`): two logistic regressions, one against copies with words shuffled in"
+            " short windows and one against copies with a third of the sentences moved (never the probes' salads), over how"
+            " much a trigram model of word classes (function words, word shapes) beats a unigram one, how much more adjacent"
+            " sentences share than any two, how well each sentence follows the one before by a next-sentence model (learned"
+            " from the training documents' own adjacent sentences against random pairs of their sentences), summed and"
+            " contrasted with random pairs of the same text's sentences, and length"
+            + ("; and how well the sentences sit where sentences like them sit in a record (a ridge regression over a"
+               " sentence's words, learned from the training documents, predicts its place; the feature is the correlation"
+               " of predicted places with the real order)" if meta.get("features_version", 0) >= 18 else "")
+            + ". A text is as disordered as the likelier kind; at or above"
+            f" {meta['config']['coherence']['flag_above']} every grade of a document asks for review."
+        ),
     ] if meta.get("config", {}).get("coherence") else []) + [
         "",
         "## Training data",
