@@ -169,3 +169,13 @@ def test_groups_must_name_the_original_of_every_text(corpus_splits):
     moved = [disorder(t, rng, "sentences") for t in texts]
     with pytest.raises(ValueError, match="groups"):
         CoherenceModel().fit(texts + moved, [0] * 9 + [1] * 9, groups=list(range(9)))
+
+
+def test_the_position_model_reads_the_sentences_the_seams_are_built_from(corpus):
+    from assessqa.models.coherence_features import Seam, read_sentences, sentences
+
+    for doc in corpus[:80]:
+        seams, _ = read_sentences(doc.text)
+        split = sentences(doc.text)
+        assert [Seam(s).classes for s in split] == [seam.classes for seam in seams]
+        assert [Seam(s).words for s in split] == [seam.words for seam in seams]

@@ -68,11 +68,10 @@ def sentences(text: str) -> list[str]:
 class Seam:
     """What :func:`pair_features` reads of one sentence, computed once per sentence."""
 
-    __slots__ = ("text", "classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open",
+    __slots__ = ("classes", "words", "stems", "names", "first", "heading", "enumerator", "dates", "quote_open",
                  "end", "start", "start2", "end2_column", "start2_column")
 
     def __init__(self, sentence: str) -> None:
-        self.text = sentence
         classes = self.classes = token_classes(sentence)
         # The parts of a seam that read one side only, joined (and their columns hashed) once per sentence.
         self.end, self.start = (classes[-1], classes[0]) if classes else ("", "")
@@ -355,12 +354,15 @@ def coherence_features(
     and without ``position`` for one saved before the position model). ``position`` predicts each sentence's place
     in its document; it is called once for every sentence of ``texts``."""
     unknown = len(counts.vocab)
-    read = [read_sentences(text) for text in texts]
     if position is not None:
-        every = [seam.text for seams, _ in read for seam in seams]
+        # The same sentences read_sentences reads (tested), split apart first so that the position model is called
+        # once per batch while each text's seams are built, used and dropped in turn: holding every seam of a batch
+        # at once cost more in memory traffic than the call saves.
+        every = [sentence for text in texts for sentence in sentences(text)]
         places = np.asarray(position(every), dtype=float) if every else np.zeros(0)
     rows, at = [], 0
-    for seams, classes in read:
+    for text in texts:
+        seams, classes = read_sentences(text)
         codes = np.array([counts.index.get(c, unknown) for c in classes], dtype=np.int64)
         row = [counts.grammar_gain(codes), cohesion(seams), math.log1p(len(codes)), math.log1p(len(seams))]
         if pair_weights is not None:
