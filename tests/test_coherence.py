@@ -100,22 +100,31 @@ def test_held_out_documents_beat_their_own_sentences_shuffled_on_order_contrast(
     # The contrast reads whether a text's order beats random pairs of its own sentences: on held-out documents
     # of every writer in the test split, the original should do so more than the same sentences shuffled.
     from assessqa.config import DEFAULT_MODEL_DIR
-    from assessqa.models.coherence_features import order, sentences
+    from assessqa.models.coherence_features import order
     from assessqa.models.store import load_model
 
     pair_model = load_model(DEFAULT_MODEL_DIR, form="estimators").coherence_model.pair_model_
     weights, bias = pair_model.coef_.ravel(), float(pair_model.intercept_[0])
-    rng = random.Random(3)
+    wins, total = _original_beats_shuffled(corpus_splits["test"], lambda parts: order(parts, weights, bias)[1], seed=3)
+    assert total >= 30 and wins / total >= 0.8
+
+
+def _original_beats_shuffled(docs, score, seed: int, margin: float = 0.0) -> tuple[int, int]:
+    """How many documents of at least eight sentences score higher than the same sentences shuffled (by more than
+    ``margin``), and of how many."""
+    from assessqa.models.coherence_features import sentences
+
+    rng = random.Random(seed)
     wins = total = 0
-    for doc in corpus_splits["test"]:
+    for doc in docs:
         parts = sentences(doc.text)
         if len(parts) < 8:
             continue
         shuffled = parts[:]
         rng.shuffle(shuffled)
-        wins += order(parts, weights, bias)[1] > order(shuffled, weights, bias)[1]
+        wins += score(parts) > score(shuffled) + margin
         total += 1
-    assert total >= 30 and wins / total >= 0.8
+    return wins, total
 
 
 def test_the_columns_scoring_sums_are_the_hashed_pair_features(corpus):
@@ -146,20 +155,12 @@ def test_position_order_is_the_correlation_of_predicted_places_with_the_real_ord
 def test_held_out_documents_sit_in_order_and_their_sentences_shuffled_do_not(corpus_splits):
     # The position model learns where sentences sit from the training split; on held-out test documents the
     # original order should correlate with its predictions far more than the same sentences shuffled.
-    from assessqa.models.coherence_features import position_order, sentences
+    from assessqa.models.coherence_features import position_order
 
     model = CoherenceModel()
     model._fit_position([d.text for d in corpus_splits["train"]])
-    rng = random.Random(5)
-    wins = total = 0
-    for doc in corpus_splits["test"]:
-        parts = sentences(doc.text)
-        if len(parts) < 8:
-            continue
-        shuffled = parts[:]
-        rng.shuffle(shuffled)
-        wins += position_order(model.position_model_.predict(parts)) > position_order(model.position_model_.predict(shuffled)) + 0.2
-        total += 1
+    place = model.position_model_.predict
+    wins, total = _original_beats_shuffled(corpus_splits["test"], lambda parts: position_order(place(parts)), seed=5, margin=0.2)
     assert total >= 30 and wins / total >= 0.85
 
 
