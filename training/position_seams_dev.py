@@ -4,7 +4,7 @@ second record begins, where the two-records check (segment/records.py) misses it
 Each writer of train+dev held out in turn: the position model (``CoherenceModel._fit_position``, as the shipped
 check fits it) is fitted on the other writers; each held-out document of at least eight sentences is read as
 written and with another train+dev document of the same type appended after a blank line (the donor drawn at
-random, as ``records_dev.py`` draws it). The statistic is how much better two straight lines, split at the best
+random by ``records_dev.donor_for``). The statistic is how much better two straight lines, split at the best
 sentence, fit the predicted places than one line does (per sentence): a pasted record starts its places again
 from the top. Reported: its AUC between originals and pastes; the share of pastes above the 97.5th percentile of
 the originals; and the same share among the pastes the two-records check misses. Nothing here is shipped; the test
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +27,10 @@ from sklearn.metrics import roc_auc_score
 from assessqa.models.coherence import CoherenceModel
 from assessqa.models.coherence_features import sentences
 from assessqa.segment.records import second_record_start
-from assessqa.training.annotations import load_corpus, load_splits, split_documents
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+from records_dev import donor_for, train_dev  # noqa: E402  (the same train+dev documents and donors)
 MIN_SENTENCES = 8  # each side of a split keeps at least four
 ORIGINALS_BUDGET = 0.025
 
@@ -51,8 +53,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "training" / "position_seams_dev.json")
     args = ap.parse_args()
-    splits = split_documents(load_corpus(ROOT / "annotations"), load_splits(ROOT / "annotations"))
-    docs = splits["train"] + splits["dev"]
+    docs = train_dev()
     rng = random.Random(args.seed)
     originals, pasted, missed = [], [], []
     for writer in sorted({d.batch.split("-")[0] for d in docs}):
@@ -60,7 +61,7 @@ def main() -> None:
         model._fit_position([d.text for d in docs if not d.batch.startswith(writer + "-")])
         place = model.position_model_.predict
         for doc in (d for d in docs if d.batch.startswith(writer + "-")):
-            donor = rng.choice([d for d in docs if d.doc_type == doc.doc_type and d.id != doc.id])
+            donor = donor_for(doc, docs, rng)
             both = doc.text + "\n\n" + donor.text
             own = sentences(doc.text)
             if len(own) < MIN_SENTENCES:

@@ -23,18 +23,28 @@ ROOT = Path(__file__).resolve().parents[1]
 NEAR = 300
 
 
+def train_dev() -> list:
+    """The train and dev documents, where the two-records check's thresholds were set."""
+    splits = split_documents(load_corpus(ROOT / "annotations"), load_splits(ROOT / "annotations"))
+    return splits["train"] + splits["dev"]
+
+
+def donor_for(doc, docs: list, rng: random.Random):
+    """Another document of the same type, drawn at random: the record pasted after ``doc``."""
+    return rng.choice([d for d in docs if d.doc_type == doc.doc_type and d.id != doc.id])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "training" / "records_dev.json")
     args = ap.parse_args()
-    splits = split_documents(load_corpus(ROOT / "annotations"), load_splits(ROOT / "annotations"))
-    docs = splits["train"] + splits["dev"]
+    docs = train_dev()
     rng = random.Random(args.seed)
     false_alarms = [d.id for d in docs if second_record_start(d.text) is not None]
     found = near = 0
     for doc in docs:
-        donor = rng.choice([d for d in docs if d.doc_type == doc.doc_type and d.id != doc.id])
+        donor = donor_for(doc, docs, rng)
         at = second_record_start(doc.text + "\n\n" + donor.text)
         if at is not None:
             found += 1
