@@ -35,7 +35,7 @@ from assessqa.features import (
 from assessqa.models.bundle import AssessModel
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
 from assessqa.segment import DOC_TYPE_PIPE, PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
-from assessqa.segment.records import second_record_start
+from assessqa.segment.records import cut_between, second_record_start
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -213,6 +213,12 @@ class Pipeline:
         model, config = self.model, self.model.config
         # Stage 0: a text that holds a second family's record is analysed up to where that record begins.
         second = [second_record_start(t) for t in texts]
+        # Where the names alone do not show it, the position model may: a pasted record's sentences start again from
+        # where records begin, and a weaker test of names confirms the seam there.
+        unsure = [i for i, at in enumerate(second) if at is None]
+        for i, window in zip(unsure, model.restart_windows([texts[i] for i in unsure])):
+            if window is not None:
+                second[i] = cut_between(texts[i], *window)
         texts = [t if at is None else t[:at] for t, at in zip(texts, second)]
         unknown = [i for i, t in enumerate(given) if t is None]
         p_plan = model.doc_type_probabilities([texts[i] for i in unknown])

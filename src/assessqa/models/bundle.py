@@ -17,6 +17,7 @@ import numpy as np
 
 from assessqa.features import dimension_strength
 from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear, sigmoid, stack_one_vs_rest
+from assessqa.models.coherence_features import restart_windows
 from assessqa.models.config import ModelConfig
 from assessqa.schemas import ACTION_FLAGS, CUES
 
@@ -73,6 +74,15 @@ class AssessModel:
             return [False] * len(texts)
         proba = self.coherence_model.predict_proba(texts)[:, 1]
         return [bool(p >= self.config["coherence"]["flag_above"]) for p in proba]
+
+    def restart_windows(self, texts: list[str]) -> list[tuple[int, int] | None]:
+        """Per text, the stretch where its sentences' places start again as a second record's would (the coherence
+        check's position model, at or above the configured ``seam_above``), or None."""
+        check = self.coherence_model
+        line = (self.config.get("coherence") or {}).get("seam_above")
+        if check is None or line is None or not getattr(check, "reads_places", False) or not texts:
+            return [None] * len(texts)
+        return [None if w is None or w[0] < line else (w[1], w[2]) for w in restart_windows(texts, check.places)]
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

@@ -142,6 +142,15 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
             ("ridge", Ridge(alpha=1.0)),
         ]).fit(sentences_seen, np.array(places))
 
+    def places(self, sentences: list[str]) -> np.ndarray:
+        """Where each sentence sits in ordered records, as the position model predicts it (0 first, 1 last)."""
+        check_is_fitted(self, "position_model_")
+        return self.position_model_.predict(sentences)
+
+    @property
+    def reads_places(self) -> bool:
+        return hasattr(self, "position_model_")
+
     def features(self, texts: Iterable[str]) -> np.ndarray:
         check_is_fitted(self, "trigram_keys_")
         # A check saved before the next-sentence model was added reads the four features it was trained on, and one

@@ -343,6 +343,73 @@ def position_order(predicted: np.ndarray) -> float:
     return float(centred @ steps / (spread * float(np.sqrt(steps @ steps))))
 
 
+def sentence_starts(text: str) -> list[int]:
+    """Where each of :func:`sentences`' sentences begins in ``text`` (a character offset), in the same order."""
+    out, pos = [], 0
+    for match in [*_SENTENCE_END.finditer(text), None]:
+        end = len(text) if match is None else match.start()
+        piece = text[pos:end]
+        stripped = piece.lstrip()
+        if stripped.strip():
+            out.append(end - len(stripped))
+        if match is not None:
+            pos = match.end()
+    return out
+
+
+# Each side of a restart holds at least this many sentences: fewer fit any two points with a line.
+RESTART_SIDE = 4
+
+
+def restart(predicted: np.ndarray, side: int = RESTART_SIDE) -> tuple[float, int | None]:
+    """Whether a text's predicted places (the position model's, 0 first and 1 last) start again part-way through, as
+    when a second record follows the first: how much less squared error two straight lines leave, split before the
+    best sentence, than one line does, per sentence; and that sentence's index. (0, None) for a text too short to
+    split with ``side`` sentences each side. A record read as written climbs once; two records climb twice."""
+    y = np.asarray(predicted, dtype=float)
+    n = len(y)
+    if n < 2 * side:
+        return 0.0, None
+    x = np.arange(n, dtype=float)
+    # Least-squares residuals of a line through each prefix and each suffix, from running sums.
+    sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in (np.ones(n), x, y, x * x, x * y, y * y)]
+    j = np.arange(side, n - side + 1)
+
+    def sse(lo: np.ndarray | int, hi: np.ndarray | int) -> np.ndarray:
+        k, sx, sy, sxx, sxy, syy = (s[hi] - s[lo] for s in sums)
+        vx = sxx - sx * sx / k
+        cxy = sxy - sx * sy / k
+        vy = syy - sy * sy / k
+        return np.maximum(vy - np.where(vx > 0, cxy * cxy / np.where(vx > 0, vx, 1.0), 0.0), 0.0)
+
+    gains = sse(0, n) - sse(0, j) - sse(j, n)
+    best = int(np.argmax(gains))
+    return max(0.0, float(gains[best])) / n, int(j[best])
+
+
+def restart_windows(
+    texts: list[str], position: Callable[[list[str]], np.ndarray], reach: int = 3
+) -> list[tuple[float, int, int] | None]:
+    """Per text, :func:`restart`'s statistic and the stretch of text where the second climb may begin (from the start
+    of the sentence ``reach`` before the best split to the start of the one ``reach`` after it: a record's title
+    lines and closing lines blur where the places turn), or None for a text too short to read. ``position`` is
+    called once for the batch."""
+    split = [sentences(t) for t in texts]
+    every = [s for parts in split if len(parts) >= 2 * RESTART_SIDE for s in parts]
+    places = np.asarray(position(every), dtype=float) if every else np.zeros(0)
+    out: list[tuple[float, int, int] | None] = []
+    at = 0
+    for text, parts in zip(texts, split):
+        if len(parts) < 2 * RESTART_SIDE:
+            out.append(None)
+            continue
+        statistic, j = restart(places[at : at + len(parts)])
+        at += len(parts)
+        starts = sentence_starts(text)
+        out.append((statistic, starts[max(0, j - reach)], starts[min(len(starts) - 1, j + reach)]))
+    return out
+
+
 def coherence_features(
     texts: list[str],
     counts: ClassNgrams,

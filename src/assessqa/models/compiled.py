@@ -484,11 +484,15 @@ class CoherenceTwin:
         self.classes_ = np.array(classes)
         self.position = position
 
-    def _places(self, sentences: list[str]) -> np.ndarray:
+    def places(self, sentences: list[str]) -> np.ndarray:
         return self.position.decision_function(sentences)[:, 0]
 
+    @property
+    def reads_places(self) -> bool:
+        return self.position is not None
+
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        places = None if self.position is None else self._places
+        places = None if self.position is None else self.places
         X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias, places) / self.scale
         return _two_columns(sigmoid(X @ self.coef.T + self.intercept).max(axis=1))
 

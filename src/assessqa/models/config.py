@@ -41,6 +41,9 @@ class CoherenceConfig(_Strict):
     smoothing: float = Field(gt=0)
     copies: int = Field(ge=1)
     flag_above: float = Field(ge=0, le=1)
+    # Where the position model's places start again part-way through a text (coherence_features.restart) at or above
+    # this, and names change there too (segment.records.cut_between), a second record begins. None: not looked for.
+    seam_above: float | None = Field(default=None, ge=0)
 
 
 class ReviewRuleConfig(_Strict):

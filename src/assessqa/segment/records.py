@@ -30,6 +30,9 @@ MIN_WORDS = 120
 MIN_PEOPLE = 2
 # Mentions of names found on both sides, as a share of all mentions counted: a name two families share is allowed.
 MAX_SHARED = 0.1
+# The same share where the position model already marks a seam (cut_between): set on train+dev, each writer held out
+# (training/position_seams_dev.py).
+SEAM_MAX_SHARED = 0.3
 
 _LINE_START = re.compile(r"\n")
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n$")
@@ -43,21 +46,12 @@ def second_record_start(text: str) -> int | None:
     total = sum(per_line)
     if total < 2 * MIN_WORDS:
         return None
-    children, adults, others = masked_names(text)
-    introduced = {name.lower() for name, _ in children} | {name.lower() for name in adults}
-    if len(introduced) < 2:
+    spans = _name_spans(text, min_introduced=2)
+    if spans is None:
         return None
-    wanted = introduced | {name.lower() for name in others}
-    # One pass over the words: where each name is mentioned ("Jayden's" is a mention of Jayden).
-    positions: dict[str, list[int]] = {}
-    for match in _WORD_OR_NAME.finditer(text):
-        key = match.group().lower()
-        if key in wanted:
-            positions.setdefault(key, []).append(match.start())
-    spans = [(found[0], found[-1], len(found), name in introduced) for name, found in positions.items()]
-    if len(spans) < 2 * MIN_PEOPLE:
+    first, last, count, is_introduced = spans
+    if len(first) < 2 * MIN_PEOPLE:
         return None
-    first, last, count, is_introduced = (np.array(column) for column in zip(*spans))
     cuts = np.array([m.end() for m in _LINE_START.finditer(text)])
     if not len(cuts):
         return None
@@ -93,6 +87,53 @@ def second_record_start(text: str) -> int | None:
     return _record_start(text, [int(c) for c in cuts[score == score.max()]])
 
 
+def _name_spans(text: str, min_introduced: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per person named in ``text``: where they are first and last mentioned ("Jayden's" is a mention of Jayden), how
+    often, and whether they are introduced (a child with an age, an adult with a title); None when no one is named
+    or fewer than ``min_introduced`` people are introduced."""
+    children, adults, others = masked_names(text)
+    introduced = {name.lower() for name, _ in children} | {name.lower() for name in adults}
+    if len(introduced) < min_introduced:
+        return None
+    wanted = introduced | {name.lower() for name in others}
+    positions: dict[str, list[int]] = {}
+    for match in _WORD_OR_NAME.finditer(text):
+        key = match.group().lower()
+        if key in wanted:
+            positions.setdefault(key, []).append(match.start())
+    spans = [(found[0], found[-1], len(found), name in introduced) for name, found in positions.items()]
+    if not spans:
+        return None
+    return tuple(np.array(column) for column in zip(*spans))  # type: ignore[return-value]
+
+
+def cut_between(text: str, lo: int, hi: int, max_shared: float = SEAM_MAX_SHARED) -> int | None:
+    """Where, between characters ``lo`` and ``hi``, a second family's record begins: the line start that best
+    separates the people named before it from those named after, if someone mentioned more than once is named only
+    before it, someone else only after it, and mentions of people named on both sides are at most ``max_shared`` of
+    all mentions. A weaker test of names than :func:`second_record_start`'s, for a stretch that something else (the
+    coherence check's position model, where a text's places start again) already marks as a likely seam."""
+    spans = _name_spans(text)
+    if spans is None:
+        return None
+    first, last, count, _ = spans
+    cuts = np.array([m.end() for m in _LINE_START.finditer(text, lo, hi + 1)])
+    if not len(cuts):
+        return None
+    before = last[None, :] < cuts[:, None]
+    after = first[None, :] >= cuts[:, None]
+    recurring = count >= 2
+    m_before = before @ count
+    m_after = after @ count
+    m_shared = (~before & ~after) @ count
+    ok = ((before & recurring).any(axis=1) & (after & recurring).any(axis=1)
+          & (m_shared <= max_shared * (m_before + m_after + m_shared)))
+    if not ok.any():
+        return None
+    score = np.where(ok, np.minimum(m_before, m_after) - m_shared, -np.inf)
+    return _record_start(text, [int(c) for c in cuts[score == score.max()]])
+
+
 def _record_start(text: str, tied: list[int]) -> int:
     """Among cuts that separate the families equally well, where the second record most likely begins: the last
     paragraph start (the first record keeps its closing lines), moved back over the headings just before it (the
@@ -111,4 +152,4 @@ def _is_heading(block: str) -> bool:
     return bool(stripped) and len(stripped.split()) <= 10 and "\n" not in stripped and stripped[-1] not in ".!?"
 
 
-__all__ = ["second_record_start"]
+__all__ = ["cut_between", "second_record_start"]
