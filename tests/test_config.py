@@ -43,3 +43,8 @@ def test_meta_without_what_loading_needs_is_refused(tmp_path):
     with pytest.raises(errors.ModelError) as caught:
         check_meta(meta, "models/default")
     assert caught.value.code == errors.ErrorCode.MODEL_CORRUPT and "cue_columns" in caught.value.message
+
+
+def test_the_default_seam_line_is_the_one_position_seams_dev_measured():
+    measured = json.loads((Path(__file__).resolve().parents[1] / "training" / "position_seams_dev.json").read_text())
+    assert DEFAULT_CONFIG["coherence"]["seam_above"] == measured["seam_above"]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
+import numpy as np
 import pytest
 
+from assessqa.models.coherence_features import restart, sentence_starts, sentences
 from assessqa.schemas import InputDocument
-from assessqa.segment.records import MIN_WORDS, second_record_start
+from assessqa.scoring import Scorer
+from assessqa.segment.records import MIN_WORDS, cut_between, second_record_start
 
 # Fictional families, written for this test.
 FIRST = """Child and Family Assessment
@@ -96,3 +102,118 @@ def test_no_record_of_the_corpus_or_the_external_split_is_cut(corpus):
 
     external = load_corpus(Path(__file__).resolve().parents[1] / "annotations" / "external" / "external.jsonl")
     assert [d.id for d in [*corpus, *external] if second_record_start(d.text) is not None] == []
+
+
+# ---------------------------------------------------------------- the second step: where places start again
+
+# A second record shorter than the two-records check reads (MIN_WORDS), so only the second step can find it.
+SHORT_SECOND = """Child and Family Assessment
+
+Reason for assessment: police attended the home of Rhys (12) and Megan (7) after neighbours heard shouting.
+Rhys stays in his room when Mr Pryce is home. Megan told her teacher that Mr Pryce shouts.
+Megan hides under the table. Rhys walks Megan to school.
+"""
+
+
+def _brute_restart(places, side=4):
+    x = np.arange(len(places), dtype=float)
+
+    def sse(a, b):
+        fit = np.polyfit(a, b, 1)
+        return float(((b - np.polyval(fit, a)) ** 2).sum())
+
+    gains = [sse(x, places) - sse(x[:j], places[:j]) - sse(x[j:], places[j:]) for j in range(side, len(places) - side + 1)]
+    best = int(np.argmax(gains))
+    return max(0.0, gains[best]) / len(places), side + best
+
+
+def test_restart_is_the_gain_of_two_line_fits_over_one_and_finds_where_places_climb_again():
+    rng = np.random.default_rng(0)
+    for n in (8, 9, 15, 40):
+        places = rng.random(n)
+        statistic, at = restart(places)
+        want, want_at = _brute_restart(places)
+        assert statistic == pytest.approx(want, abs=1e-9) and at == want_at
+    two = np.r_[np.linspace(0, 1, 12), np.linspace(0, 1, 9)]
+    one = np.linspace(0, 1, 21) + rng.normal(0, 0.05, 21)
+    assert restart(two)[1] == 12
+    assert restart(two)[0] > 10 * restart(one)[0]
+    assert restart(np.linspace(0, 1, 7)) == (0.0, None)
+
+
+def test_sentence_starts_are_where_each_sentence_begins():
+    text = FIRST + "\n\n" + SECOND
+    parts = sentences(text)
+    starts = sentence_starts(text)
+    assert len(starts) == len(parts)
+    assert all(text.startswith(part, at) for part, at in zip(parts, starts))
+
+
+def test_cut_between_needs_the_names_to_change_inside_the_stretch():
+    joined = FIRST + "\n\n" + SHORT_SECOND
+    assert second_record_start(joined) is None  # too short for the first check
+    at = cut_between(joined, len(FIRST) - 200, len(FIRST) + 60)
+    assert at is not None and len(FIRST) <= at <= joined.index("Reason for assessment: police")
+    # Inside one family's record the same people are named on both sides of every line.
+    family_history = FIRST.index("Family history")
+    assert cut_between(joined, family_history - 300, family_history + 200) is None
+    assert cut_between(FIRST, 0, len(FIRST)) is None
+
+
+class _TwoClimbs:
+    """The shipped coherence check, with a position model that sees a second record begin at "Child and Family
+    Assessment" (the places climb again from there): the wiring is tested, not the position model."""
+
+    reads_places = True
+
+    def __init__(self, check) -> None:
+        self.check = check
+        self.climbs: list[list[float]] = []
+
+    def predict_proba(self, texts):
+        return self.check.predict_proba(texts)
+
+    def places(self, sentences_):
+        out, run = [], []
+        for s in sentences_:
+            if s.startswith("Child and Family Assessment") and run:
+                out.extend(np.linspace(0, 1, len(run)))
+                run = []
+            run.append(s)
+        out.extend(np.linspace(0, 1, len(run)))
+        return np.array(out)
+
+
+def test_a_short_pasted_record_is_cut_at_stage_0_only_when_the_model_sets_a_line(scorer):
+    joined = FIRST + "\n\n" + SHORT_SECOND
+    meta = copy.deepcopy(scorer.model.meta)
+    meta["config"]["coherence"]["seam_above"] = 0.001
+    seam = Scorer(dataclasses.replace(scorer.model, meta=meta, coherence_model=_TwoClimbs(scorer.model.coherence_model)), scorer.settings, nlp=scorer.nlp)
+    docs = [InputDocument(text=FIRST, doc_type="assessment"), InputDocument(text=joined, doc_type="assessment")]
+    [alone, pasted] = seam.score_batch(docs)
+    for dim, result in pasted.dimensions.items():
+        if result is not None:
+            assert result.grade == alone.dimensions[dim].grade
+            assert "two_records" in result.review_reasons
+    # Without a line (None, as in a model saved before the second step) the text is graded whole.
+    meta["config"]["coherence"]["seam_above"] = None
+    whole = Scorer(dataclasses.replace(scorer.model, meta=meta, coherence_model=_TwoClimbs(scorer.model.coherence_model)), scorer.settings, nlp=scorer.nlp)
+    [_, kept] = whole.score_batch(docs)
+    assert all("two_records" not in r.review_reasons for r in kept.dimensions.values() if r is not None)
+
+
+def test_progress_statuses_are_not_people_named_after_a_cut():
+    # A review plan's statuses ("RAG: Amber") would otherwise be people named only after any line before them.
+    review = "\n".join(
+        f"{i}. {action}\nRAG: {status}\nProgress: {note}"
+        for i, (action, status, note) in enumerate(
+            [("SW to visit every 10 working days.", "Green", "all visits made."),
+             ("School to monitor attendance.", "Amber", "attendance 88%."),
+             ("Health visitor to see the baby fortnightly.", "Green", "seen twice."),
+             ("Nursery to send a weekly report.", "AMBER", "two reports sent.")],
+            start=1,
+        )
+    )
+    joined = FIRST + "\nActions\n" + review + "\n"
+    assert cut_between(joined, 0, len(joined)) is None
+    assert second_record_start(joined) is None

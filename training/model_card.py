@@ -561,6 +561,8 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.8: another family's record cut by names alone, without the position model's second step", here / "style_cv_0.4.8.json"),
+        ("the second step's first run, at a 30% share and statuses read as names (not shipped: two plans cut, action recall fell)", here / "style_cv_seam_first.json"),
         ("assessqa-0.4.7: the coherence check without where sentences sit (features version 17)", here / "style_cv_0.4.7.json"),
         ("cue_static_vectors: static sentence vectors beside the evidence tagger's TF-IDF (not shipped: child focus fell, more stuffing and salads got through)", here / "style_cv_static_cues.json"),
         ("assessqa-0.4.6: 15 writers, before the h16-h19 plans (features version 17)", here / "style_cv_0.4.6.json"),

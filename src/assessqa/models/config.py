@@ -118,8 +118,9 @@ class ModelConfig(_Strict):
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)
     # Self-supervised check that the text reads as ordered sentences (models/coherence.py); at or above `flag_above`
-    # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py).
-    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.88)
+    # every grade asks for review. The threshold was chosen leaving each writer out (training/coherence_dev.py), and
+    # `seam_above` likewise (training/position_seams_dev.py, "seam_above"; a test holds the two equal).
+    coherence: CoherenceConfig | None = CoherenceConfig(C=1.0, smoothing=0.1, copies=2, flag_above=0.88, seam_above=0.00947)
     # Grades that ask for review because they are likely wrong, learned out of style (models/review.py). None: only
     # the fixed reasons (thin, off-topic, disordered, probability below abstain_below).
     review: ReviewRuleConfig | None = None

@@ -134,7 +134,7 @@ def build_record(document: InputDocument, analysis: DocumentAnalysis, model: Ass
         warnings.append("very little text to grade: every grade needs review")
     if two_records:
         warnings.append(
-            f"from character {analysis.second_record_at} on, the text names none of the people named before it"
+            f"from character {analysis.second_record_at} on, the text reads as another record, naming other people than before it"
             " (another family's record pasted in?): only the text before it was graded, and every grade needs review"
         )
     if disordered:

@@ -8,6 +8,12 @@ and the reverse, both parts long enough to be records, each naming people more t
 introducing a person (a child with an age, or an adult with a title). Only the part before the cut is graded, and
 the record says so (``review_reasons``: ``two_records``).
 
+Where this check leaves a text whole, a second step may still cut it (the pipeline's stage 0): the coherence
+check's position model marks where a text's sentences start again from where records begin
+(``coherence_features.restart_windows``), and :func:`cut_between` asks less of the names there. Neither check
+counts a review plan's progress statuses ("RAG: Amber", "GREEN") as people: Amber is a name, and a plan's statuses
+would otherwise be people named only in its second half.
+
 Siblings written about in turn share their parents, and a second section about one child still names the adults
 around them, so a record of one family is seldom cut. The thresholds below were set on the train and dev splits
 (``training/records_dev.py`` writes how many of their documents were cut, and how many pasted ones were found, to
@@ -32,11 +38,14 @@ MIN_PEOPLE = 2
 MAX_SHARED = 0.1
 # The same share where the position model already marks a seam (cut_between): set on train+dev, each writer held out
 # (training/position_seams_dev.py).
-SEAM_MAX_SHARED = 0.3
+SEAM_MAX_SHARED = 0.2
 
 _LINE_START = re.compile(r"\n")
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n$")
 _WORD_OR_NAME = re.compile(r"[A-Za-z]+(?:'(?!s\b)[A-Za-z]+)*")
+# Progress statuses of review plans ("RAG: Amber", a line "GREEN"): words that are also names, but name no one there.
+_RAG_WORDS = frozenset({"red", "amber", "green"})
+_RAG_LINE = re.compile(r"\bRAG\b|^\W*(?:[A-Za-z]+\s*:\s*)?(?:red|amber|green)\W*$", re.I)
 
 
 def second_record_start(text: str) -> int | None:
@@ -99,12 +108,18 @@ def _name_spans(text: str, min_introduced: int = 0) -> tuple[np.ndarray, np.ndar
     positions: dict[str, list[int]] = {}
     for match in _WORD_OR_NAME.finditer(text):
         key = match.group().lower()
-        if key in wanted:
+        if key in wanted and not (key in _RAG_WORDS and (match.group().isupper() or _is_rag_line(text, match.start()))):
             positions.setdefault(key, []).append(match.start())
     spans = [(found[0], found[-1], len(found), name in introduced) for name, found in positions.items()]
     if not spans:
         return None
     return tuple(np.array(column) for column in zip(*spans))  # type: ignore[return-value]
+
+
+def _is_rag_line(text: str, at: int) -> bool:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return bool(_RAG_LINE.search(text[start : len(text) if end < 0 else end]))
 
 
 def cut_between(text: str, lo: int, hi: int, max_shared: float = SEAM_MAX_SHARED) -> int | None:
