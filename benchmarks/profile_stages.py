@@ -27,6 +27,7 @@ from assessqa.scoring import Scorer  # noqa: E402
 # (label, owner, attribute, file the code lives in): every stage the pipeline runs, in flow order.
 STAGES = [
     ("find a second family's record", pipeline_module, "second_record_start", "segment/records.py"),
+    ("find where a pasted record starts again", pipeline_module.AssessModel, "restart_windows", "models/coherence_features.py"),
     ("detect document type", pipeline_module.AssessModel, "doc_type_probabilities", "models/bundle.py, models/compiled.py"),
     ("segment (spaCy: sentences, sections, actions, people)", pipeline_module, "segment", "pipeline.py, segment/"),
     ("tag evidence cues per sentence", pipeline_module, "tag_cues", "pipeline.py, features/sentences.py"),

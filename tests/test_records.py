@@ -170,7 +170,7 @@ class _TwoClimbs:
         self.check = check
         self.climbs: list[list[float]] = []
 
-    def predict_proba(self, texts):
+    def predict_proba(self, texts, places=None):
         return self.check.predict_proba(texts)
 
     def places(self, sentences_):
@@ -217,3 +217,15 @@ def test_progress_statuses_are_not_people_named_after_a_cut():
     joined = FIRST + "\nActions\n" + review + "\n"
     assert cut_between(joined, 0, len(joined)) is None
     assert second_record_start(joined) is None
+
+
+def test_the_place_memo_predicts_as_the_position_model_and_the_check_reads_it_unchanged(scorer, corpus):
+    from assessqa.models.coherence_features import PlaceMemo
+
+    check = scorer.model.coherence_model
+    texts = [d.text for d in corpus[:12]]
+    parts = [s for t in texts for s in sentences(t)]
+    memo = PlaceMemo(check.places)
+    assert np.allclose(memo(parts[:40]), check.places(parts[:40]))
+    assert np.allclose(memo(parts), check.places(parts))  # the first 40 from the memo, the rest predicted
+    assert np.array_equal(check.predict_proba(texts, memo), check.predict_proba(texts))

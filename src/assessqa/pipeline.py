@@ -33,6 +33,7 @@ from assessqa.features import (
     unit_reprs,
 )
 from assessqa.models.bundle import AssessModel
+from assessqa.models.coherence_features import PlaceMemo
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
 from assessqa.segment import DOC_TYPE_PIPE, PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
 from assessqa.segment.records import cut_between, second_record_start
@@ -216,7 +217,8 @@ class Pipeline:
         # Where the names alone do not show it, the position model may: a pasted record's sentences start again from
         # where records begin, and a weaker test of names confirms the seam there.
         unsure = [i for i, at in enumerate(second) if at is None]
-        for i, window in zip(unsure, model.restart_windows([texts[i] for i in unsure])):
+        places = model.place_memo()  # read again by the coherence check below
+        for i, window in zip(unsure, model.restart_windows([texts[i] for i in unsure], places)):
             if window is not None:
                 second[i] = cut_between(texts[i], *window)
         texts = [t if at is None else t[:at] for t, at in zip(texts, second)]
@@ -243,7 +245,7 @@ class Pipeline:
         evidence = self._evidence([s.units for s in segmented], [s.doc_type for s in segmented], cue_probs)
         features = [grade_features(s, c, p[2], p[3], config["evidence_floor"]) for s, c, p in zip(segmented, cue_probs, planned)]
         grade_probs = self._grade_probabilities(features)
-        disordered = self._disordered(texts, segmented)
+        disordered = self._disordered(texts, segmented, places)
 
         out = []
         for k, seg in enumerate(segmented):
@@ -301,10 +303,10 @@ class Pipeline:
         # Keep the order of the type's dimensions, as records list them.
         return [{dim: o[dim] for dim in f} for o, f in zip(out, features)]
 
-    def _disordered(self, texts: list[str], segmented: list[Segmented]) -> list[bool]:
+    def _disordered(self, texts: list[str], segmented: list[Segmented], places: PlaceMemo | None = None) -> list[bool]:
         """Whether each text does not read as ordered sentences; thin texts (under 3 sentences) are not checked."""
         idx = [i for i, s in enumerate(segmented) if len(s.units) >= 3]
-        flags = self.model.disordered_batch([texts[i] for i in idx])
+        flags = self.model.disordered_batch([texts[i] for i in idx], places)
         out = [False] * len(texts)
         for i, flag in zip(idx, flags):
             out[i] = flag

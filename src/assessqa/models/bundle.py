@@ -17,7 +17,7 @@ import numpy as np
 
 from assessqa.features import dimension_strength
 from assessqa.models.compiled import BoostedTrees, CoherenceTwin, OrdinalLinear, TextLinear, sigmoid, stack_one_vs_rest
-from assessqa.models.coherence_features import restart_windows
+from assessqa.models.coherence_features import PlaceMemo, restart_windows
 from assessqa.models.config import ModelConfig
 from assessqa.schemas import ACTION_FLAGS, CUES
 
@@ -68,21 +68,26 @@ class AssessModel:
         """Whether the text does not read as sentences in a sensible order (word or sentence salad)."""
         return self.disordered_batch([text])[0]
 
-    def disordered_batch(self, texts: list[str]) -> list[bool]:
-        """:meth:`disordered` for each of ``texts``, in one call."""
+    def disordered_batch(self, texts: list[str], places: PlaceMemo | None = None) -> list[bool]:
+        """:meth:`disordered` for each of ``texts``, in one call (``places`` from :meth:`place_memo`)."""
         if self.coherence_model is None or not texts:
             return [False] * len(texts)
-        proba = self.coherence_model.predict_proba(texts)[:, 1]
+        proba = (self.coherence_model.predict_proba(texts) if places is None else self.coherence_model.predict_proba(texts, places))[:, 1]
         return [bool(p >= self.config["coherence"]["flag_above"]) for p in proba]
 
-    def restart_windows(self, texts: list[str]) -> list[tuple[int, int] | None]:
+    def place_memo(self) -> PlaceMemo | None:
+        """The coherence check's position model behind a memo, for one batch (None without a position model)."""
+        check = self.coherence_model
+        return PlaceMemo(check.places) if check is not None and getattr(check, "reads_places", False) else None
+
+    def restart_windows(self, texts: list[str], places: PlaceMemo | None = None) -> list[tuple[int, int] | None]:
         """Per text, the stretch where its sentences' places start again as a second record's would (the coherence
         check's position model, at or above the configured ``seam_above``), or None."""
-        check = self.coherence_model
+        places = places or self.place_memo()
         line = (self.config.get("coherence") or {}).get("seam_above")
-        if check is None or line is None or not getattr(check, "reads_places", False) or not texts:
+        if places is None or line is None or not texts:
             return [None] * len(texts)
-        return [None if w is None or w[0] < line else (w[1], w[2]) for w in restart_windows(texts, check.places)]
+        return [None if w is None or w[0] < line else (w[1], w[2]) for w in restart_windows(texts, places)]
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

@@ -32,7 +32,7 @@ sentence salads through. A model fitted with 0/1 labels has the single regressio
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -151,7 +151,7 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
     def reads_places(self) -> bool:
         return hasattr(self, "position_model_")
 
-    def features(self, texts: Iterable[str]) -> np.ndarray:
+    def features(self, texts: Iterable[str], places: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
         check_is_fitted(self, "trigram_keys_")
         # A check saved before the next-sentence model was added reads the four features it was trained on, and one
         # saved before the position model the six.
@@ -159,7 +159,9 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         weights = None if pair is None else pair.coef_.ravel()
         bias = 0.0 if pair is None else float(pair.intercept_[0])
         position = getattr(self, "position_model_", None)
-        return coherence_features(list(texts), self._counts(), weights, bias, None if position is None else position.predict)
+        if position is not None and places is None:
+            places = position.predict
+        return coherence_features(list(texts), self._counts(), weights, bias, None if position is None else places)
 
     # -- estimator contract
 
@@ -202,9 +204,10 @@ class CoherenceModel(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         return self
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def predict_proba(self, texts: list[str], places: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+        """``places``: the position model's predictions, from a memo the caller shares (:class:`PlaceMemo`)."""
         check_is_fitted(self, "classifier_")
-        X = self.features(texts) / self.scale_
+        X = self.features(texts, places) / self.scale_
         disordered = self.classifier_.predict_proba(X)[:, 1]
         if getattr(self, "order_classifier_", None) is not None:
             disordered = np.maximum(disordered, self.order_classifier_.predict_proba(X)[:, 1])

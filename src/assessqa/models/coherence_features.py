@@ -387,6 +387,23 @@ def restart(predicted: np.ndarray, side: int = RESTART_SIDE) -> tuple[float, int
     return max(0.0, float(gains[best])) / n, int(j[best])
 
 
+class PlaceMemo:
+    """A position model's predictions (:func:`restart_windows`, the ``position`` feature) remembered by sentence for
+    one batch: stage 0 reads a text's places before the coherence check reads them again, and the model's text
+    features cost more than a lookup."""
+
+    def __init__(self, position: Callable[[list[str]], np.ndarray]) -> None:
+        self.position = position
+        self.known: dict[str, float] = {}
+
+    def __call__(self, sentences_: list[str]) -> np.ndarray:
+        known = self.known
+        new = list(dict.fromkeys(s for s in sentences_ if s not in known))
+        if new:
+            known.update(zip(new, np.asarray(self.position(new), dtype=float).tolist()))
+        return np.fromiter((known[s] for s in sentences_), dtype=float, count=len(sentences_))
+
+
 def restart_windows(
     texts: list[str], position: Callable[[list[str]], np.ndarray], reach: int = 3
 ) -> list[tuple[float, int, int] | None]:

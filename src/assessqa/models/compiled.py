@@ -24,7 +24,7 @@ Nothing here executes anything read from a file: the files hold numbers and stri
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -491,8 +491,9 @@ class CoherenceTwin:
     def reads_places(self) -> bool:
         return self.position is not None
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        places = None if self.position is None else self.places
+    def predict_proba(self, texts: list[str], places: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
+        """``places``: the position model's predictions, from a memo the caller shares (:class:`PlaceMemo`)."""
+        places = None if self.position is None else places or self.places
         X = coherence_features(list(texts), self.counts, self.pair_weights, self.pair_bias, places) / self.scale
         return _two_columns(sigmoid(X @ self.coef.T + self.intercept).max(axis=1))
 
