@@ -72,7 +72,7 @@ class AssessModel:
         """:meth:`disordered` for each of ``texts``, in one call (``places`` from :meth:`place_memo`)."""
         if self.coherence_model is None or not texts:
             return [False] * len(texts)
-        proba = (self.coherence_model.predict_proba(texts) if places is None else self.coherence_model.predict_proba(texts, places))[:, 1]
+        proba = self.coherence_model.predict_proba(texts, places)[:, 1]
         return [bool(p >= self.config["coherence"]["flag_above"]) for p in proba]
 
     def place_memo(self) -> PlaceMemo | None:
