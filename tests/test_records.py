@@ -168,7 +168,6 @@ class _TwoClimbs:
 
     def __init__(self, check) -> None:
         self.check = check
-        self.climbs: list[list[float]] = []
 
     def predict_proba(self, texts, places=None):
         return self.check.predict_proba(texts)
@@ -229,3 +228,14 @@ def test_the_place_memo_predicts_as_the_position_model_and_the_check_reads_it_un
     assert np.allclose(memo(parts[:40]), check.places(parts[:40]))
     assert np.allclose(memo(parts), check.places(parts))  # the first 40 from the memo, the rest predicted
     assert np.array_equal(check.predict_proba(texts, memo), check.predict_proba(texts))
+
+
+def test_restart_windows_leave_out_texts_below_the_line():
+    from assessqa.models.coherence_features import restart_windows
+
+    joined = FIRST + "\n\n" + SHORT_SECOND
+    climbs = _TwoClimbs(None).places
+    [window] = restart_windows([joined], climbs)
+    assert window is not None and window[1] <= len(FIRST) <= window[2]
+    assert restart_windows([joined], climbs, at_least=window[0]) == [window]
+    assert restart_windows([joined], climbs, at_least=window[0] + 1e-9) == [None]

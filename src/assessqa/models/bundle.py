@@ -87,7 +87,7 @@ class AssessModel:
         line = (self.config.get("coherence") or {}).get("seam_above")
         if places is None or line is None or not texts:
             return [None] * len(texts)
-        return [None if w is None or w[0] < line else (w[1], w[2]) for w in restart_windows(texts, places)]
+        return [None if w is None else (w[1], w[2]) for w in restart_windows(texts, places, at_least=line)]
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

@@ -405,12 +405,13 @@ class PlaceMemo:
 
 
 def restart_windows(
-    texts: list[str], position: Callable[[list[str]], np.ndarray], reach: int = 3
+    texts: list[str], position: Callable[[list[str]], np.ndarray], reach: int = 3, at_least: float | None = None
 ) -> list[tuple[float, int, int] | None]:
     """Per text, :func:`restart`'s statistic and the stretch of text where the second climb may begin (from the start
     of the sentence ``reach`` before the best split to the start of the one ``reach`` after it: a record's title
-    lines and closing lines blur where the places turn), or None for a text too short to read. ``position`` is
-    called once for the batch."""
+    lines and closing lines blur where the places turn), or None for a text too short to read or, given
+    ``at_least``, whose statistic is below it (most texts: their sentences are not located). ``position`` is called
+    once for the batch."""
     split = [sentences(t) for t in texts]
     every = [s for parts in split if len(parts) >= 2 * RESTART_SIDE for s in parts]
     places = np.asarray(position(every), dtype=float) if every else np.zeros(0)
@@ -422,6 +423,9 @@ def restart_windows(
             continue
         statistic, j = restart(places[at : at + len(parts)])
         at += len(parts)
+        if at_least is not None and statistic < at_least:
+            out.append(None)
+            continue
         starts = sentence_starts(text)
         out.append((statistic, starts[max(0, j - reach)], starts[min(len(starts) - 1, j + reach)]))
     return out
