@@ -62,6 +62,8 @@ class AssessModel:
         # Models saved before the floor was a setting were trained with 0.1; reading them with today's default
         # would give their grade models features they never saw.
         legacy = {} if "evidence_floor" in saved else {"evidence_floor": 0.1}
+        if "ignore_generic_sentences" not in saved:
+            legacy["ignore_generic_sentences"] = False
         return {**DEFAULT_CONFIG, **legacy, **saved}
 
     def disordered(self, text: str) -> bool:
