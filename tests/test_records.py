@@ -107,11 +107,17 @@ def test_no_record_of_the_corpus_or_the_external_split_is_cut(corpus):
 # ---------------------------------------------------------------- the second step: where places start again
 
 # A second record shorter than the two-records check reads (MIN_WORDS), so only the second step can find it.
-SHORT_SECOND = """Child and Family Assessment
+# A second record that names someone of the first record's surname once: the first check, which wants no name on
+# both sides, leaves it whole.
+SECOND_SHARING_A_NAME = """Child and Family Assessment
 
-Reason for assessment: police attended the home of Rhys (12) and Megan (7) after neighbours heard shouting.
-Rhys stays in his room when Mr Pryce is home. Megan told her teacher that Mr Pryce shouts.
-Megan hides under the table. Rhys walks Megan to school.
+Reason for assessment: police attended the home of Rhys (12) and Megan (7) after neighbours heard shouting. The
+neighbour who called the police is Mr Quinn, a lorry driver who lives next door.
+Rhys stays in his room when Mr Pryce is home and plays games with headphones on. Megan told her teacher that Mr
+Pryce shouts at their mother and that she hides under the table until it stops. Rhys walks Megan to school every
+morning and waits with her at the gate. Megan wets the bed most nights since the summer. Mr Pryce moved in this
+summer and denies any shouting. Both children are living with the fear of violence at home, and Rhys is taking on
+the care of Megan. A strategy discussion is recommended before the end of the week.
 """
 
 
@@ -150,8 +156,8 @@ def test_sentence_starts_are_where_each_sentence_begins():
 
 
 def test_cut_between_needs_the_names_to_change_inside_the_stretch():
-    joined = FIRST + "\n\n" + SHORT_SECOND
-    assert second_record_start(joined) is None  # too short for the first check
+    joined = FIRST + "\n\n" + SECOND_SHARING_A_NAME
+    assert second_record_start(joined) is None  # a name on both sides: the first check leaves it whole
     at = cut_between(joined, len(FIRST) - 200, len(FIRST) + 60)
     assert at is not None and len(FIRST) <= at <= joined.index("Reason for assessment: police")
     # Inside one family's record the same people are named on both sides of every line.
@@ -183,8 +189,8 @@ class _TwoClimbs:
         return np.array(out)
 
 
-def test_a_short_pasted_record_is_cut_at_stage_0_only_when_the_model_sets_a_line(scorer):
-    joined = FIRST + "\n\n" + SHORT_SECOND
+def test_a_pasted_record_the_first_check_misses_is_cut_at_stage_0_only_when_the_model_sets_a_line(scorer):
+    joined = FIRST + "\n\n" + SECOND_SHARING_A_NAME
     meta = copy.deepcopy(scorer.model.meta)
     meta["config"]["coherence"]["seam_above"] = 0.001
     seam = Scorer(dataclasses.replace(scorer.model, meta=meta, coherence_model=_TwoClimbs(scorer.model.coherence_model)), scorer.settings, nlp=scorer.nlp)
@@ -233,9 +239,19 @@ def test_the_place_memo_predicts_as_the_position_model_and_the_check_reads_it_un
 def test_restart_windows_leave_out_texts_below_the_line():
     from assessqa.models.coherence_features import restart_windows
 
-    joined = FIRST + "\n\n" + SHORT_SECOND
+    joined = FIRST + "\n\n" + SECOND_SHARING_A_NAME
     climbs = _TwoClimbs(None).places
     [window] = restart_windows([joined], climbs)
     assert window is not None and window[1] <= len(FIRST) <= window[2]
     assert restart_windows([joined], climbs, at_least=window[0]) == [window]
     assert restart_windows([joined], climbs, at_least=window[0] + 1e-9) == [None]
+
+
+def test_cut_between_keeps_a_record_whole_where_a_part_would_be_too_short_to_be_one():
+    # Headings or guidance appended after a record make its places start again near the end; people named only in
+    # the record's closing lines must not cut it there.
+    closing = "\nSigned by Mr Okafor and Ms Brandt. Copies to Mr Okafor and Ms Brandt.\n"
+    appended = FIRST + closing + "\nWhat life is like for the child\n\nRisk and impact analysis\n"
+    assert cut_between(appended, len(FIRST) - 200, len(appended)) is None
+    # The same closing lines with a record's length after them would be a second record.
+    assert cut_between(FIRST + closing + SECOND, len(FIRST) - 200, len(FIRST) + 60) is not None

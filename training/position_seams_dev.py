@@ -12,7 +12,8 @@ line and names change near that sentence.
 Reported: the statistic's AUC between originals and pastes; the line (the ``--quantile`` of the held-out originals'
 statistics, ``seam_above`` in the training configuration); then, for the texts the two-records check
 (``second_record_start``) leaves whole, how many originals the cut would cut and how many pastes it finds, and how
-many of those it cuts where the donor begins. A grid of other lines and shares sits beside it. The test and
+many of those it cuts where the donor begins; and how many documents with the development stuffing appended after
+them it cuts (every such cut falls inside a record). A grid of other lines and shares sits beside it. The test and
 external splits are not read. Writes ``training/position_seams_dev.json`` (~20 s).
 
     python3 training/position_seams_dev.py
@@ -36,8 +37,10 @@ from assessqa.segment.records import SEAM_MAX_SHARED, cut_between, second_record
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 from records_dev import NEAR, donor_for, train_dev  # noqa: E402  (the same train+dev documents and donors)
+from stuffing_dev import GUIDANCE, HEADINGS, VOCABULARY  # noqa: E402  (development twins, never the reported probes)
 
 QUANTILE = 0.9
+STUFFED_AFTER = ("headings_after", "guidance_after", "vocabulary_after")
 
 
 def _outcome(rows: list[dict], line: float, max_shared: float) -> dict:
@@ -55,6 +58,10 @@ def _outcome(rows: list[dict], line: float, max_shared: float) -> dict:
         "pastes_left_whole_by_the_two_records_check": len(pastes),
         "of_those_cut": len(found),
         "cut_where_the_donor_begins": sum(abs(at - r["donor_at"]) <= NEAR for r, at in found),
+        # No second record here: every cut is wrong.
+        "stuffing_after_the_record_cut": {
+            kind: sum(cut(r) is not None for r in rows if r["kind"] == kind and not r["two_records"]) for kind in STUFFED_AFTER
+        },
     }
 
 
@@ -71,8 +78,16 @@ def main() -> None:
         model = CoherenceModel()
         model._fit_position([d.text for d in docs if not d.batch.startswith(writer + "-")])
         held = [d for d in docs if d.batch.startswith(writer + "-")]
-        pasted = [d.text + "\n\n" + donor_for(d, docs, rng).text for d in held]
-        for kind, texts in (("original", [d.text for d in held]), ("pasted", pasted)):
+        kinds = {
+            "original": [d.text for d in held],
+            "pasted": [d.text + "\n\n" + donor_for(d, docs, rng).text for d in held],
+            # Stuffing appended after the record (the development twins of the reported probes) makes the places
+            # start again near its end: the cut must not fall inside the record there.
+            "headings_after": [d.text + "\n\n" + "\n".join(f"{h}\n" for h in HEADINGS[d.doc_type]) for d in held],
+            "guidance_after": [d.text + "\n\n" + GUIDANCE + "\n" for d in held],
+            "vocabulary_after": [d.text + "\n\n" + VOCABULARY + "\n" for d in held],
+        }
+        for kind, texts in kinds.items():
             for doc, text, window in zip(held, texts, restart_windows(texts, model.places)):
                 if window is None:
                     continue  # too few sentences to split

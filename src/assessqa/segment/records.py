@@ -126,13 +126,18 @@ def cut_between(text: str, lo: int, hi: int, max_shared: float = SEAM_MAX_SHARED
     """Where, between characters ``lo`` and ``hi``, a second family's record begins: the line start that best
     separates the people named before it from those named after, if someone mentioned more than once is named only
     before it, someone else only after it, and mentions of people named on both sides are at most ``max_shared`` of
-    all mentions. A weaker test of names than :func:`second_record_start`'s, for a stretch that something else (the
+    all mentions, and each part holds at least :data:`MIN_WORDS` words. A weaker test of names than :func:`second_record_start`'s, for a stretch that something else (the
     coherence check's position model, where a text's places start again) already marks as a likely seam."""
     spans = _name_spans(text)
     if spans is None:
         return None
     first, last, count, _ = spans
     cuts = np.array([m.end() for m in _LINE_START.finditer(text, lo, hi + 1)])
+    # As for the first check, each part is long enough to be a record: headings or guidance appended after a record
+    # make its places start again near the end, and a change of names in its closing lines must not cut it there.
+    total = len(text.split())
+    words_before = np.array([len(text[:c].split()) for c in cuts], dtype=int)
+    cuts = cuts[(words_before >= MIN_WORDS) & (total - words_before >= MIN_WORDS)]
     if not len(cuts):
         return None
     before = last[None, :] < cuts[:, None]
