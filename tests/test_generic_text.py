@@ -52,7 +52,28 @@ def test_a_list_of_terms_in_one_sentence_and_a_run_of_short_lines_are_about_no_o
     run = ["Attachment", "Resilience", "Neglect indicators", "Parental capacity", "Safety planning"]
     kept = "Zara (6) told me she is scared when Dad shouts."
     assert _taken(run + [kept], ("Zara",)) == [True] * 5 + [False]
-    assert _taken(run[:4] + [kept], ("Zara",)) == [False] * 5  # four short lines are not yet a run
+    assert _taken(run[:2] + [kept], ("Zara",)) == [False] * 3  # two short lines are neither a run nor a passage
+
+
+def test_a_passage_of_three_sentences_naming_no_one_is_about_no_one():
+    questions = ["What is a morning like in this home?", "Who does the child go to when upset?", "Where do they feel safe?"]
+    assert _taken(questions) == [True, True, True]
+    assert _taken(questions[:2]) == [False, False]  # two are not yet a passage
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        # a record's own run: someone it writes about in the middle breaks it
+        ["The home was cold.", "She had no coat on.", "The kitchen had no food."],
+        # a terse plan's lines naming no one are still its own
+        ["Parents to engage with the plan.", "School to monitor attendance.", "Home conditions to be maintained."],
+        ["If things do not improve, a review will be held.", "Otherwise the plan ends.", "Worries: neglect of teeth."],
+        ["The flat had 2 bedrooms for five people.", "Mould was on the walls.", "There was a smell of damp."],
+    ],
+)
+def test_runs_a_record_writes_are_kept(sentences):
+    assert _taken(sentences) == [False] * len(sentences)
 
 
 def test_a_list_naming_the_family_is_kept():

@@ -4,10 +4,12 @@ what ignoring them does to the development stuffing probes.
     python3 training/generic_dev.py [--look] [--out training/generic_dev.json]
 
 Without ``--look`` (seconds): how many sentences, and how many sentences annotated as evidence, the tests take,
-each by kind, with every evidence sentence taken listed. With ``--look`` (about 2 minutes): a model trained on
-``train`` alone scores the ``dev`` documents and their development stuffing (``stuffing_dev.py``, never the
-reported probes), reading every sentence and then ignoring those the tests take; nothing is retrained, so the
-look says whether the tests reach the stuffing, and the leave-one-writer-out run decides.
+each by kind, with every evidence sentence taken listed. With ``--look`` (about 5 minutes): a model trained on
+``train`` alone scores the ``dev`` documents and their development stuffing (``stuffing_dev.py``'s twins and the
+texts a blind writer wrote in ``training/dev_stuffing/``, never the reported probes) three ways: reading every
+sentence, ignoring the sentences the single-sentence tests take, and ignoring the passages about no one too.
+Nothing is retrained, so the look says whether the tests reach the stuffing; the leave-one-writer-out run decides
+what they cost.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
+from assessqa.features import generic_text  # noqa: E402
 from assessqa.features.generic_text import about_no_one, list_of_terms, practice_in_general  # noqa: E402
 from assessqa.features.sentences import own_words, unit_reprs  # noqa: E402
 from assessqa.pipeline import segment  # noqa: E402
@@ -37,13 +40,20 @@ def counts(docs) -> dict:
     for doc, seg in zip(docs, segs):
         texts = [u.text for u in seg.units]
         masked = [own_words(r) for r in unit_reprs(seg.units)]
-        for unit, t, m, taken in zip(seg.units, texts, masked, about_no_one(texts, masked)):
+        runs = [False] * len(texts)
+        generic_text._mark_runs(runs, [generic_text._term(t, m) for t, m in zip(texts, masked)], generic_text.RUN_UNITS)
+        for unit, t, m, taken, in_run in zip(seg.units, texts, masked, about_no_one(texts, masked), runs):
             sentences += 1
             is_evidence = any(s.start < unit.end and s.end > unit.start for s in doc.spans)
             evidence += is_evidence
             if not taken:
                 continue
-            kind = "practice_in_general" if practice_in_general(t, m) else "list_of_terms" if list_of_terms(t, m) else "run_of_terms"
+            kind = (
+                "practice_in_general" if practice_in_general(t, m)
+                else "list_of_terms" if list_of_terms(t, m)
+                else "run_of_terms" if in_run
+                else "passage_about_no_one"
+            )
             kinds[kind] += 1
             if is_evidence:
                 evidence_taken.append({"id": doc.id, "kind": kind, "cues": sorted({s.cue for s in doc.spans if s.start < unit.end and s.end > unit.start})})
@@ -58,38 +68,68 @@ def counts(docs) -> dict:
     }
 
 
+BLIND = ROOT / "training" / "dev_stuffing"  # written by a blind writer (training/README.md, "Passages about no one")
+
+
+def _blind_texts(dev) -> dict[str, list[tuple[int, str]]]:
+    """Per family, (index of the dev document, stuffed text): every blind text with every dev document of its type,
+    before the record for even-numbered texts and after it for odd-numbered ones."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for family in ("guidance", "vocabulary", "headings"):
+        items = json.loads((BLIND / f"{family}.json").read_text(encoding="utf-8"))
+        rows = []
+        for k, item in enumerate(items):
+            for i, doc in enumerate(dev):
+                if item.get("doc_type", doc.doc_type) != doc.doc_type:
+                    continue
+                rows.append((i, item["text"] + "\n\n" + doc.text if k % 2 == 0 else doc.text + "\n\n" + item["text"] + "\n"))
+        out[f"blind_{family}"] = rows
+    return out
+
+
 def look(train, dev) -> dict:
     import stuffing_dev
 
+    from assessqa.models.store import save_model
     from assessqa.schemas import InputDocument
     from assessqa.scoring import Scorer
-    from assessqa.models.store import save_model
     from assessqa.training.fit import train_model
 
-    out = {}
+    types = [d.doc_type for d in dev]
+    twins = {f: [(i, stuffing_dev.stuffed(d, d)[f]) for i, d in enumerate(dev)] for f in ("empty_headings", "vocabulary_list", "guidance_pasted", "sentence_repeated")}
+    families = {**twins, **_blind_texts(dev)}
+    settings = {"read": (False, generic_text.PASSAGE_SENTENCES), "sentences": (True, 10**9), "passages": (True, generic_text.PASSAGE_SENTENCES)}
+    out: dict = {"dev_documents": len(dev), "stuffed_texts": {f: len(rows) for f, rows in families.items()}}
+    bases = {}
     with tempfile.TemporaryDirectory() as tmp:
         # As the shipped model is trained (training/README.md), reading every sentence.
         config = {**json.loads((ROOT / "training" / "review_config.json").read_text()), "ignore_generic_sentences": False}
         save_model(train_model(train, config=config), Path(tmp))
-        for setting in (False, True):
-            meta = json.loads((Path(tmp) / "meta.json").read_text())
-            meta["config"]["ignore_generic_sentences"] = setting
-            (Path(tmp) / "meta.json").write_text(json.dumps(meta))
-            scorer = Scorer.from_directory(tmp)
-            types = [d.doc_type for d in dev]
+        shipped_passages = generic_text.PASSAGE_SENTENCES
+        try:
+            for name, (ignore, passages) in settings.items():
+                generic_text.PASSAGE_SENTENCES = passages
+                meta = json.loads((Path(tmp) / "meta.json").read_text())
+                meta["config"]["ignore_generic_sentences"] = ignore
+                (Path(tmp) / "meta.json").write_text(json.dumps(meta))
+                scorer = Scorer.from_directory(tmp)
 
-            def grades(texts):
-                records = scorer.score_batch([InputDocument(text=t, doc_type=d) for t, d in zip(texts, types)])
-                return [{k: r.grade for k, r in rec.dimensions.items() if r is not None} for rec in records]
+                def grades(texts, doc_types):
+                    records = scorer.score_batch([InputDocument(text=t, doc_type=d) for t, d in zip(texts, doc_types)])
+                    return [{k: r.grade for k, r in rec.dimensions.items() if r is not None} for rec in records]
 
-            base = grades([d.text for d in dev])
-            raised = {}
-            for family in ("empty_headings", "vocabulary_list", "guidance_pasted", "sentence_repeated"):
-                got = grades([stuffing_dev.stuffed(d, d)[family] for d in dev])
-                raised[family] = sum(s[k] > b[k] for b, s in zip(base, got) for k in b)
-            out["ignored" if setting else "read"] = {"grades": sum(len(b) for b in base), "stuffing_grades_raised": raised, "_base": base}
-    changed = sum(a[k] != b[k] for a, b in zip(out["read"].pop("_base"), out["ignored"].pop("_base")) for k in a)
-    out["original_grades_changed"] = changed
+                base = grades([d.text for d in dev], types)
+                bases[name] = base
+                raised = {}
+                for family, rows in families.items():
+                    got = grades([t for _, t in rows], [types[i] for i, _ in rows])
+                    raised[family] = sum(g[k] > base[i][k] for (i, _), g in zip(rows, got) for k in base[i])
+                out[name] = {"grades": sum(len(b) for b in base), "stuffing_grades_raised": raised}
+        finally:
+            generic_text.PASSAGE_SENTENCES = shipped_passages
+    out["original_grades_changed"] = {
+        name: sum(a[k] != b[k] for a, b in zip(bases["read"], bases[name]) for k in a) for name in ("sentences", "passages")
+    }
     return out
 
 

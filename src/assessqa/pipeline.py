@@ -39,6 +39,7 @@ from assessqa.models.coherence_features import PlaceMemo
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, SectionResult
 from assessqa.segment import DOC_TYPE_PIPE, PIPE_NAMES, PLAN_ONLY_PIPES, people_of, remember_text
 from assessqa.segment.records import cut_between, second_record_start
+from assessqa.segment.repeats import blank_repeats
 
 # A function from representations (strings) to a probability matrix: a bundled model's method, or a part fitted
 # on one training fold.
@@ -117,9 +118,11 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
         if not idx:
             continue
         disable = [name for name in skip if name in present]
-        docs = (nlp.make_doc(texts[i]) for i in idx)
+        # A line pasted again and again is read once (segment.repeats); offsets are unchanged.
+        read = {i: blank_repeats(texts[i]) for i in idx}
+        docs = (nlp.make_doc(read[i]) for i in idx)
         with nlp.select_pipes(disable=disable):
-            for i, doc in zip(idx, _run(nlp, docs, texts, idx)):
+            for i, doc in zip(idx, _run(nlp, docs, read, idx)):
                 resolved = doc_types[i] or doc._.doc_type
                 sections = [
                     SectionResult(title=s._.section_title or s.text[:60], category=s.label_, start=s.start_char, end=s.end_char)
@@ -132,7 +135,7 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
     return [s for s in out if s is not None]
 
 
-def _run(nlp: Language, docs, texts: Sequence[str], idx: list[int]):
+def _run(nlp: Language, docs, texts, idx: list[int]):
     """The enabled components over each Doc, remembering its text first (the components read it many times)."""
     for i, doc in zip(idx, docs):
         remember_text(doc, texts[i])

@@ -3,6 +3,8 @@ pipeline computes them:
 
 - :mod:`~assessqa.features.markers`: marker tokens read from raw text, and name masking (before any model);
 - :mod:`~assessqa.features.sentences`: what the evidence tagger reads for each sentence (before the tagger);
+- :mod:`~assessqa.features.generic_text`: sentences about no one (practice guidance, lists of terms), which the cue
+  stage may give no cue;
 - :mod:`~assessqa.features.actions`: what the action detector and flag classifiers read (before them);
 - :mod:`~assessqa.features.documents`: evidence-tagger outputs aggregated for the evidence scorers and grade models;
 - :mod:`~assessqa.features.plan`: plan figures and the contingency check (after the models).
@@ -15,7 +17,7 @@ model stays a plain, safely serialisable scikit-learn pipeline.
 from __future__ import annotations
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 18
+FEATURES_VERSION = 19
 
 from assessqa.features.actions import (
     ActionUnit,
