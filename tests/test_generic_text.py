@@ -13,9 +13,9 @@ from assessqa.pipeline import tag_cues
 from assessqa.schemas import CUES
 
 
-def _taken(sentences: list[str], names: tuple[str, ...] = ()) -> list[bool]:
+def _taken(sentences: list[str], names: tuple[str, ...] = (), passages: bool = False) -> list[bool]:
     units = [SentenceUnit(0, len(s), s, None, names) for s in sentences]
-    return about_no_one(sentences, [own_words(r) for r in unit_reprs(units)])
+    return about_no_one(sentences, [own_words(r) for r in unit_reprs(units)], passages)
 
 
 @pytest.mark.parametrize(
@@ -52,13 +52,14 @@ def test_a_list_of_terms_in_one_sentence_and_a_run_of_short_lines_are_about_no_o
     run = ["Attachment", "Resilience", "Neglect indicators", "Parental capacity", "Safety planning"]
     kept = "Zara (6) told me she is scared when Dad shouts."
     assert _taken(run + [kept], ("Zara",)) == [True] * 5 + [False]
-    assert _taken(run[:2] + [kept], ("Zara",)) == [False] * 3  # two short lines are neither a run nor a passage
+    assert _taken(run[:2] + [kept], ("Zara",), passages=True) == [False] * 3  # neither a run nor a passage
 
 
-def test_a_passage_of_three_sentences_naming_no_one_is_about_no_one():
+def test_a_passage_of_three_sentences_naming_no_one_is_about_no_one_when_passages_are_read():
     questions = ["What is a morning like in this home?", "Who does the child go to when upset?", "Where do they feel safe?"]
-    assert _taken(questions) == [True, True, True]
-    assert _taken(questions[:2]) == [False, False]  # two are not yet a passage
+    assert _taken(questions, passages=True) == [True, True, True]
+    assert _taken(questions[:2], passages=True) == [False, False]  # two are not yet a passage
+    assert _taken(questions) == [False, False, False]  # off, as shipped
 
 
 @pytest.mark.parametrize(
@@ -73,7 +74,7 @@ def test_a_passage_of_three_sentences_naming_no_one_is_about_no_one():
     ],
 )
 def test_runs_a_record_writes_are_kept(sentences):
-    assert _taken(sentences) == [False] * len(sentences)
+    assert _taken(sentences, passages=True) == [False] * len(sentences)
 
 
 def test_a_list_naming_the_family_is_kept():

@@ -59,7 +59,7 @@ def main() -> None:
     cues = [np.zeros(0)] * len(parsed)
     for train_idx, test_idx in GroupKFold(n_splits=5).split(np.zeros(len(parsed)), groups=batches):
         tagger, columns = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
-        for i, probs in zip(test_idx, tag_cues([parsed[i].units for i in test_idx], cue_predictor(tagger, columns), cfg["ignore_generic_sentences"])):
+        for i, probs in zip(test_idx, tag_cues([parsed[i].units for i in test_idx], cue_predictor(tagger, columns), cfg["ignore_generic_sentences"], cfg["generic_passages"])):
             cues[i] = probs
     reprs = [candidate_reprs(p.candidates, needs_from(p.units, cues[i])) for i, p in enumerate(parsed)]
     writers = np.array([p.doc.batch.split("-")[0] for p in parsed])

@@ -76,7 +76,7 @@ def main() -> None:
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         for i in test_idx:
-            oof[i] = fold_cue_probs(tagger, cols, parsed[i].units, cfg["ignore_generic_sentences"])
+            oof[i] = fold_cue_probs(tagger, cols, parsed[i].units, cfg["ignore_generic_sentences"], cfg["generic_passages"])
     fold_of = np.zeros(len(parsed), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k

@@ -144,16 +144,18 @@ def _run(nlp: Language, docs, texts, idx: list[int]):
         yield doc
 
 
-def tag_cues(units: Sequence[list[SentenceUnit]], predict: Predict, ignore_generic: bool = False) -> list[np.ndarray]:
+def tag_cues(
+    units: Sequence[list[SentenceUnit]], predict: Predict, ignore_generic: bool = False, passages: bool = False
+) -> list[np.ndarray]:
     """Stage 2: per document, a sentences x :data:`CUES` matrix of cue probabilities, in one call for the batch.
-    ``ignore_generic``: sentences about no one (:mod:`assessqa.features.generic_text`) get none."""
+    ``ignore_generic``: sentences about no one (:mod:`assessqa.features.generic_text`; ``passages`` too) get none."""
     per_doc = [unit_reprs(doc_units) for doc_units in units]
     reprs = [r for doc_reprs in per_doc for r in doc_reprs]
     flat = predict(reprs) if reprs else np.zeros((0, len(CUES)))
     out = _split(flat, [len(u) for u in units])
     if ignore_generic:
         for probs, doc_units, doc_reprs in zip(out, units, per_doc):
-            generic = about_no_one([u.text for u in doc_units], [own_words(r) for r in doc_reprs])
+            generic = about_no_one([u.text for u in doc_units], [own_words(r) for r in doc_reprs], passages)
             probs[np.asarray(generic, dtype=bool)] = 0.0
     return out
 
@@ -243,7 +245,9 @@ class Pipeline:
         for seg, t in zip(segmented, given):
             seg.doc_type_source = "given" if t is not None else "detected"
 
-        cue_probs = tag_cues([s.units for s in segmented], model.cue_probabilities, config["ignore_generic_sentences"])
+        cue_probs = tag_cues(
+            [s.units for s in segmented], model.cue_probabilities, config["ignore_generic_sentences"], config["generic_passages"]
+        )
         needs = [needs_from(s.units, c) for s, c in zip(segmented, cue_probs)]
         plans = [i for i, s in enumerate(segmented) if s.doc_type == "plan"]
         scored = score_candidates(

@@ -12,7 +12,7 @@ Each test names no one first, then one of three shapes:
 - **a list of terms** in one sentence: at least :data:`LIST_ITEMS` items between commas, semicolons or bullets, of
   at most :data:`LIST_ITEM_WORDS` words on average;
 - **a run of terms**: at least :data:`RUN_UNITS` sentences in a row of at most :data:`LIST_ITEM_WORDS` words each;
-- **a passage about no one**: at least :data:`PASSAGE_SENTENCES` sentences in a row, none naming anyone, none
+- **a passage about no one** (only with ``passages``; off in the shipped configuration): at least :data:`PASSAGE_SENTENCES` sentences in a row, none naming anyone, none
   mentioning someone the record writes about ("she", "Mum"), a digit, a condition, an action ("Parents to..."), a
   labelled need or a table row. Guidance is written in many registers (questions, instructions, "we" values,
   definitions, grade descriptors) that no single-sentence test reads; a record's own sentences rarely go three in
@@ -123,10 +123,12 @@ def _mark_runs(out: list[bool], flags: list[bool], at_least: int) -> None:
         i = max(j, i + 1)
 
 
-def about_no_one(texts: Sequence[str], masked: Sequence[str]) -> list[bool]:
+def about_no_one(texts: Sequence[str], masked: Sequence[str], passages: bool = False) -> list[bool]:
     """For one document's sentences in order (their text and their text with names masked): which say nothing
-    about this child or family."""
+    about this child or family. ``passages``: passages about no one too (tried leaving each writer out, and off:
+    training/README.md, "Passages about no one")."""
     out = [practice_in_general(t, m) or list_of_terms(t, m) for t, m in zip(texts, masked)]
     _mark_runs(out, [_term(t, m) for t, m in zip(texts, masked)], RUN_UNITS)
-    _mark_runs(out, [_in_passage(t, m) for t, m in zip(texts, masked)], PASSAGE_SENTENCES)
+    if passages:
+        _mark_runs(out, [_in_passage(t, m) for t, m in zip(texts, masked)], PASSAGE_SENTENCES)
     return out

@@ -117,6 +117,9 @@ class ModelConfig(_Strict):
     # Sentences that name no one and read as practice guidance or a list of terms (features/generic_text.py) get no
     # cue at all, so they count for no grade. Models saved before the setting read every sentence.
     ignore_generic_sentences: bool = True
+    # Passages about no one too (three sentences in a row naming no one...). Off: leaving each writer out, risk
+    # analysis and child focus fell (training/README.md, "Passages about no one").
+    generic_passages: bool = False
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)

@@ -230,9 +230,11 @@ def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     return tagger, [CUES[j] for j in keep]
 
 
-def fold_cue_probs(tagger, columns: list[str], units: list[SentenceUnit], ignore_generic: bool = False) -> np.ndarray:
+def fold_cue_probs(
+    tagger, columns: list[str], units: list[SentenceUnit], ignore_generic: bool = False, passages: bool = False
+) -> np.ndarray:
     """One document's cue probabilities by a tagger fitted on a fold (the cue stage with that tagger)."""
-    return tag_cues([units], cue_predictor(tagger, columns), ignore_generic)[0]
+    return tag_cues([units], cue_predictor(tagger, columns), ignore_generic, passages)[0]
 
 
 def cue_predictor(tagger, columns: list[str]):
@@ -433,7 +435,7 @@ def train_model(
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         test = fold_of(test_idx)
-        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"])):
+        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"])):
             oof_cues[i] = probs
     needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
     # The detector and flag models of each fold are trained on these representations (built from out-of-fold
