@@ -561,6 +561,7 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.10: a line pasted again and again read as one sentence (features version 18)", here / "style_cv_0.4.10.json"),
         ("generic_passages: passages of three sentences naming no one given no cue too, with a repeated line read once (not shipped: risk analysis and child focus fell)", here / "style_cv_passages.json"),
         ("assessqa-0.4.9: every sentence read, practice guidance and lists of terms too", here / "style_cv_0.4.9.json"),
         ("assessqa-0.4.8: another family's record cut by names alone, without the position model's second step", here / "style_cv_0.4.8.json"),
