@@ -34,14 +34,15 @@ PASSAGE_SENTENCES = 3
 
 _PLACEHOLDERS = ("__child__", "__person__")
 _DIGIT_RE = re.compile(r"\d")
-# People of this family, however a record refers to them. "Parents", "children" and "the child" are left out:
+# People a record writes about, however it refers to them. "Parents", "children" and "the child" are left out:
 # guidance speaks of them in general.
-_SOMEONE_RE = re.compile(
-    r"\b(?:he|she|him|his|her|hers|himself|herself|i|me|my|we|us|our|you|your|mum|mummy|mam|dad|daddy|mother|father|"
-    r"nan|nana|nanny|gran|grandma|grandmother|grandad|grandfather|step-?dad|step-?father|step-?mum|step-?mother|partner|"
-    r"boyfriend|girlfriend|aunt|auntie|uncle|cousin|baby|brother|sister|son|daughter)\b",
-    re.I,
+_WRITTEN_ABOUT = (
+    r"he|she|him|his|her|hers|himself|herself|i|me|my|mum|mummy|mam|dad|daddy|mother|father|nan|nana|nanny|gran|grandma|"
+    r"grandmother|grandad|grandfather|step-?dad|step-?father|step-?mum|step-?mother|partner|boyfriend|girlfriend|aunt|"
+    r"auntie|uncle|cousin|baby|brother|sister|son|daughter"
 )
+# In a single sentence "we" and "you" are a worker and a parent too.
+_SOMEONE_RE = re.compile(rf"\b(?:{_WRITTEN_ABOUT}|we|us|our|you|your)\b", re.I)
 _DUTY_RE = re.compile(
     r"\b(?:should|must|ought to|needs? to|has to|have to|(?:is|are) expected to|it is (?:important|essential|vital))\b", re.I
 )
@@ -57,12 +58,7 @@ _PRACTICE_RE = re.compile(
 _LIST_SEP_RE = re.compile(r"[,;\u2022\u00b7]")
 # In a passage, "we" and "you" may be the writer and the reader of guidance as well as a worker and a parent, so
 # only the people a record writes about anchor a sentence there.
-_WRITTEN_ABOUT_RE = re.compile(
-    r"\b(?:he|she|him|his|her|hers|himself|herself|i|me|my|mum|mummy|mam|dad|daddy|mother|father|nan|nana|nanny|gran|"
-    r"grandma|grandmother|grandad|grandfather|step-?dad|step-?father|step-?mum|step-?mother|partner|boyfriend|girlfriend|"
-    r"aunt|auntie|uncle|cousin|baby|brother|sister|son|daughter)\b",
-    re.I,
-)
+_WRITTEN_ABOUT_RE = re.compile(rf"\b(?:{_WRITTEN_ABOUT})\b", re.I)
 # Lines a plan states without naming anyone that are still the record's own: an action ("Parents to engage..."), a
 # labelled need or worry, a table row.
 _ACTION_SHAPE_RE = re.compile(

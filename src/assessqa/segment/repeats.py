@@ -32,8 +32,6 @@ def first_copy_end(line: str) -> int | None:
 
 def blank_repeats(text: str) -> str:
     """``text`` with every copy after the first of a repeated line replaced by spaces (the same length)."""
-    if "\n" not in text and len(text) < 2 * MIN_COPY_WORDS:
-        return text
     out = []
     for line in text.split("\n"):
         end = first_copy_end(line)
