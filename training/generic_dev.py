@@ -71,6 +71,12 @@ def counts(docs, passages: bool) -> dict:
 BLIND = ROOT / "training" / "dev_stuffing"  # written by a blind writer (training/README.md, "Passages about no one")
 
 
+def _blind_registers() -> list[str]:
+    """The register of each blind guidance passage, in the order :func:`_blind_texts` pastes them."""
+    items = json.loads((BLIND / "guidance.json").read_text(encoding="utf-8"))
+    return [item.get("register", "") for item in items]
+
+
 def _blind_texts(dev) -> dict[str, list[tuple[int, str]]]:
     """Per family, (index of the dev document, stuffed text): every blind text with every dev document of its type,
     before the record for even-numbered texts and after it for odd-numbered ones."""
@@ -85,6 +91,11 @@ def _blind_texts(dev) -> dict[str, list[tuple[int, str]]]:
                 rows.append((i, item["text"] + "\n\n" + doc.text if k % 2 == 0 else doc.text + "\n\n" + item["text"] + "\n"))
         out[f"blind_{family}"] = rows
     return out
+
+
+def _by_register(by_passage: Counter[int]) -> dict[str, int]:
+    registers = _blind_registers()
+    return {f"{k + 1:02d} {registers[k]}": by_passage[k] for k in sorted(by_passage, key=lambda k: -by_passage[k])}
 
 
 def look(train, dev) -> dict:
@@ -119,10 +130,23 @@ def look(train, dev) -> dict:
             base = grades([d.text for d in dev], types)
             bases[name] = base
             raised = {}
+            blind_by_dimension: Counter[str] = Counter()
+            blind_by_passage: Counter[int] = Counter()
             for family, rows in families.items():
                 got = grades([t for _, t in rows], [types[i] for i, _ in rows])
                 raised[family] = sum(g[k] > base[i][k] for (i, _), g in zip(rows, got) for k in base[i])
-            out[name] = {"grades": sum(len(b) for b in base), "stuffing_grades_raised": raised}
+                if family == "blind_guidance":  # every passage is pasted into every dev document, passage by passage
+                    for n, ((i, _), g) in enumerate(zip(rows, got)):
+                        for k in base[i]:
+                            if g[k] > base[i][k]:
+                                blind_by_dimension[k] += 1
+                                blind_by_passage[n // len(dev)] += 1
+            out[name] = {
+                "grades": sum(len(b) for b in base),
+                "stuffing_grades_raised": raised,
+                "blind_guidance_raised_by_dimension": dict(blind_by_dimension),
+                "blind_guidance_raised_by_register": _by_register(blind_by_passage),
+            }
     out["original_grades_changed"] = {
         name: sum(a[k] != b[k] for a, b in zip(bases["read"], bases[name]) for k in a) for name in ("sentences", "passages")
     }
