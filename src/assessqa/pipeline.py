@@ -11,7 +11,7 @@ on one document's fifty sentences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -135,7 +135,7 @@ def segment(nlp: Language, texts: Sequence[str], doc_types: Sequence[str | None]
     return [s for s in out if s is not None]
 
 
-def _run(nlp: Language, docs, texts, idx: list[int]):
+def _run(nlp: Language, docs, texts: Mapping[int, str], idx: list[int]):
     """The enabled components over each Doc, remembering its text first (the components read it many times)."""
     for i, doc in zip(idx, docs):
         remember_text(doc, texts[i])

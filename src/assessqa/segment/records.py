@@ -50,10 +50,7 @@ _RAG_LINE = re.compile(r"\bRAG\b|^\W*(?:[A-Za-z]+\s*:\s*)?(?:red|amber|green)\W*
 
 def second_record_start(text: str) -> int | None:
     """The character offset at which a second family's record begins in ``text``, or None."""
-    # Words on each line, counted once: a cut falls at a line start, so the words before it are the lines' before.
-    per_line = [len(line.split()) for line in text.split("\n")]
-    total = sum(per_line)
-    if total < 2 * MIN_WORDS:
+    if len(text.split()) < 2 * MIN_WORDS:
         return None
     spans = _name_spans(text, min_introduced=2)
     if spans is None:
@@ -61,11 +58,7 @@ def second_record_start(text: str) -> int | None:
     first, last, count, is_introduced = spans
     if len(first) < 2 * MIN_PEOPLE:
         return None
-    cuts = np.array([m.end() for m in _LINE_START.finditer(text)])
-    if not len(cuts):
-        return None
-    words_before = np.cumsum(per_line)[:-1]  # before the start of line 2, 3, ...: one per line break
-    cuts = cuts[(words_before >= MIN_WORDS) & (total - words_before >= MIN_WORDS)]
+    cuts = _record_length_cuts(text, 0, len(text))
     if not len(cuts):
         return None
     # Cuts x names: which side of each cut each name lies on.
@@ -116,6 +109,18 @@ def _name_spans(text: str, min_introduced: int = 0) -> tuple[np.ndarray, np.ndar
     return tuple(np.array(column) for column in zip(*spans))  # type: ignore[return-value]
 
 
+def _record_length_cuts(text: str, lo: int, hi: int) -> np.ndarray:
+    """The starts of lines broken between characters ``lo`` and ``hi`` (inclusive), with at least
+    :data:`MIN_WORDS` words on each side: both parts long enough to be a record."""
+    # Words on each line, counted once: a cut falls at a line start, so the words before it are the lines' before.
+    per_line = [len(line.split()) for line in text.split("\n")]
+    total = sum(per_line)
+    starts = np.array([m.end() for m in _LINE_START.finditer(text)], dtype=int)
+    words_before = np.cumsum(per_line)[:-1]  # before the start of line 2, 3, ...: one per line break
+    keep = (starts > lo) & (starts <= hi + 1) & (words_before >= MIN_WORDS) & (total - words_before >= MIN_WORDS)
+    return starts[keep]
+
+
 def _is_rag_line(text: str, at: int) -> bool:
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
@@ -126,18 +131,16 @@ def cut_between(text: str, lo: int, hi: int, max_shared: float = SEAM_MAX_SHARED
     """Where, between characters ``lo`` and ``hi``, a second family's record begins: the line start that best
     separates the people named before it from those named after, if someone mentioned more than once is named only
     before it, someone else only after it, and mentions of people named on both sides are at most ``max_shared`` of
-    all mentions, and each part holds at least :data:`MIN_WORDS` words. A weaker test of names than :func:`second_record_start`'s, for a stretch that something else (the
-    coherence check's position model, where a text's places start again) already marks as a likely seam."""
+    all mentions, and each part holds at least :data:`MIN_WORDS` words. A weaker test of names than
+    :func:`second_record_start`'s, for a stretch that something else (the coherence check's position model, where a
+    text's places start again) already marks as a likely seam."""
     spans = _name_spans(text)
     if spans is None:
         return None
     first, last, count, _ = spans
-    cuts = np.array([m.end() for m in _LINE_START.finditer(text, lo, hi + 1)])
     # As for the first check, each part is long enough to be a record: headings or guidance appended after a record
     # make its places start again near the end, and a change of names in its closing lines must not cut it there.
-    total = len(text.split())
-    words_before = np.array([len(text[:c].split()) for c in cuts], dtype=int)
-    cuts = cuts[(words_before >= MIN_WORDS) & (total - words_before >= MIN_WORDS)]
+    cuts = _record_length_cuts(text, lo, hi)
     if not len(cuts):
         return None
     before = last[None, :] < cuts[:, None]
