@@ -91,3 +91,51 @@ def test_rules_file_that_is_not_json(tmp_path):
     path.write_text("{not json")
     with pytest.raises(errors.RulesError, match="not valid JSON"):
         load_section_rules(path)
+
+
+def _unit_categories(nlp, text):
+    from assessqa.features.sentences import sentence_units
+
+    return [(u.text, u.category) for u in sentence_units(nlp(text))]
+
+
+def test_a_run_of_empty_headings_does_not_name_what_follows(nlp):
+    # Template headings pasted in front of a record with no headings of its own: the record is read as before any
+    # heading, not as the last pasted heading's section.
+    stuffed = "Actions (SMART)\n\nOutcomes for the child\n\nIf things do not change\n\nJo's plan\n\nMum will walk Jo to school every day."
+    assert [c for _, c in _unit_categories(nlp, stuffed)] == [None, None]
+    assert [c for _, c in _unit_categories(nlp, "Jo's plan\n\nMum will walk Jo to school every day.")] == [None, None]
+    # The headings are still listed as sections.
+    doc = nlp(stuffed)
+    assert [s.label_ for s in doc.spans["sections"]] == ["plan", "plan", "contingency"]
+
+
+def test_a_part_heading_over_a_subheading_still_names_its_content(nlp):
+    # Two headings in a row are a council template's part and subheading, not a run.
+    text = "PART 2 - ABOUT THE FAMILY\nFAMILY HISTORY\nMum was in care as a child."
+    assert _unit_categories(nlp, text) == [("Mum was in care as a child.", "family_history")]
+
+
+def test_underlines_are_not_sentences_and_do_not_fill_a_heading(nlp):
+    text = ("What are we worried about?\n-------\n\nWhat is working well?\n=======\n\nWhat needs to happen?\n-------\n\n"
+            "Mum will walk Jo to school.")
+    assert _unit_categories(nlp, text) == [("Mum will walk Jo to school.", None)]
+    underlined = "What are we worried about?\n-------\nDad hits Mum."
+    assert _unit_categories(nlp, underlined) == [("Dad hits Mum.", "risk")]
+
+
+@pytest.mark.parametrize(
+    "line, title, category",
+    [
+        ("Part D - What will happen if the plan is not followed", "What will happen if the plan is not followed", "contingency"),
+        ("SECTION B - ACTIONS:", "ACTIONS", "plan"),
+        ("Who will do what, by when", "Who will do what, by when", "plan"),
+        ("Outcomes to be achieved", "Outcomes to be achieved", "plan"),
+    ],
+)
+def test_plan_form_headings(nlp, line, title, category):
+    assert _sections(nlp, f"{line}\nMum will walk Jo to school.") == [(title, category)]
+
+
+def test_a_form_field_label_alone_is_not_a_heading(nlp):
+    assert _sections(nlp, "Action:\nMum will walk Jo to school.") == []
