@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from assessqa.features.markers import mask_names, sentence_markers
 from assessqa.segment import content_sentences, source_text
 from assessqa.segment.people import people_of
-from assessqa.segment.sections import heading_ranges, section_category
+from assessqa.segment.sections import heading_ranges
 
 
 def sentence_repr(
@@ -88,7 +88,7 @@ def unit_reprs(units: list[SentenceUnit]) -> list[str]:
 def sentence_units(doc: Doc) -> list[SentenceUnit]:
     """Content sentences (not headings or page furniture) with stripped offsets and their section category; a
     sentence that repeats an earlier one word for word (:func:`copy_key`) is read once, where it first appears."""
-    sections = [(s.start_char, s.end_char, section_category(s)) for s in doc.spans.get("sections", [])]
+    sections = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get("sections", [])]
     if doc._.sentence_spans is None:  # a user's pipeline without assessqa_sentences
         spans = [(s.start_char, s.end_char) for s in content_sentences(doc)]
     else:

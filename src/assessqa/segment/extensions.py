@@ -20,8 +20,6 @@ def register_extensions() -> None:
         Doc.set_extension("doc_type_scores", default=None)
     if not Span.has_extension("section_title"):
         Span.set_extension("section_title", default=None)
-    if not Span.has_extension("section_placed"):
-        Span.set_extension("section_placed", default=True)
     if not Span.has_extension("age"):
         Span.set_extension("age", default=None)
     if not Span.has_extension("action_fields"):

@@ -17,7 +17,7 @@ BULLET_RE = re.compile(
 )
 # "SECTION 4 -", "Part 2:", "4.", "2.3", "#" prefixes that come before a heading's words.
 HEADING_PREFIX_RE = re.compile(
-    r"^(?:#{1,6}\s*|\*\*|(?:section|part|step)\s*(?:\d+[a-z]?|[a-h](?![a-z]))\s*[-\u2013:.)]?\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s+|[A-H][.)]\s+)",
+    r"^(?:#{1,6}\s*|\*\*|(?:section|part|step)\s*\d+[a-z]?\s*[-\u2013:.)]?\s*|\d{1,2}(?:\.\d{1,2})*[.)]?\s+|[A-H][.)]\s+)",
     re.IGNORECASE,
 )
 TABLE_SPLIT_RE = re.compile(r"\s*(?:\||\t)\s*")
@@ -94,8 +94,7 @@ def _full_line_heading(text: str, rules: SectionRules) -> tuple[str, str] | None
         or (title[0].isupper() and _word_count(title) <= 8)
     )
     if category is not None and shaped:
-        # "Action:" alone is a form field; "Section B - Actions:" is a heading.
-        if title.lower() in rules.field_labels and not HEADING_PREFIX_RE.match(stripped):
+        if title.lower() in rules.field_labels:
             return None
         return title, category
     # Unknown headings still end the previous section when they look unmistakably like headings.

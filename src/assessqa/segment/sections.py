@@ -18,43 +18,30 @@ from assessqa.segment.lines import Line, LineKind
 from assessqa.segment.rules import load_section_rules
 
 
-# Headings in a row with nothing under them, at least this many counting the one whose content follows: none of
-# them can be trusted to say what that content is. A council template puts a part heading over a subheading (two in
-# a row, 56 times in train+dev); three or more in a row occur once there (a title block), while a template's empty
-# headings pasted in front of a record make the record's text read as the last pasted heading's section.
-HEADING_RUN = 3
-
-
 @dataclass(frozen=True)
 class SectionBounds:
     title: str
     category: str
     start: int
     end: int
-    # False where the heading closes a run of HEADING_RUN or more: its content is read as if under no heading.
-    placed: bool = True
 
 
 def section_bounds(lines: list[Line]) -> list[SectionBounds]:
     """Each heading opens a section that runs to the last non-blank line before the next heading."""
     headings = [i for i, line in enumerate(lines) if line.kind is LineKind.HEADING]
     sections = []
-    run = 0  # empty headings just before this one
     for n, i in enumerate(headings):
         stop = headings[n + 1] if n + 1 < len(headings) else len(lines)
         body = [line for line in lines[i:stop] if line.kind is not LineKind.BLANK]
         heading = lines[i]
-        empty = heading.content_start is None and all(line.kind is LineKind.BOILERPLATE for line in body[1:])
         sections.append(
             SectionBounds(
                 title=heading.heading_title or heading.text,
                 category=heading.heading_category or "other",
                 start=heading.start,
                 end=body[-1].end,
-                placed=empty or run + 1 < HEADING_RUN,
             )
         )
-        run = run + 1 if empty else 0
     return sections
 
 
@@ -71,7 +58,6 @@ class SectionDetector:
             if span is None:
                 continue
             span._.section_title = bounds.title
-            span._.section_placed = bounds.placed
             spans.append(span)
         doc.spans["sections"] = spans
         return doc
@@ -82,22 +68,15 @@ def make_sections(nlp: Language, name: str, section_rules_path: str | None) -> S
     return SectionDetector(nlp, name, section_rules_path)
 
 
-def section_category(span: Span) -> str | None:
-    """What a section's content is read as: its heading's category, or None where the heading closes a run of
-    empty headings (:data:`HEADING_RUN`), as for text before the first heading."""
-    return span.label_ if span._.section_placed else None
-
-
 def category_at(doc: Doc, char: int) -> str | None:
-    """The category of the section holding character ``char`` (:func:`section_category`), or None before the
-    first heading."""
+    """The category of the section holding character ``char``, or None before the first heading."""
     sections = list(doc.spans.get("sections", []))
     starts = [s.start_char for s in sections]
     i = bisect.bisect_right(starts, char) - 1
     if i < 0:
         return None
     section = sections[i]
-    return section_category(section) if char < section.end_char or i == len(sections) - 1 else None
+    return section.label_ if char < section.end_char or i == len(sections) - 1 else None
 
 
 def heading_ranges(doc: Doc) -> list[tuple[int, int]]:
