@@ -145,10 +145,16 @@ def _run(nlp: Language, docs, texts: Mapping[int, str], idx: list[int]):
 
 
 def tag_cues(
-    units: Sequence[list[SentenceUnit]], predict: Predict, ignore_generic: bool = False, passages: bool = False
+    units: Sequence[list[SentenceUnit]],
+    predict: Predict,
+    ignore_generic: bool = False,
+    passages: bool = False,
+    general: Predict | None = None,
 ) -> list[np.ndarray]:
     """Stage 2: per document, a sentences x :data:`CUES` matrix of cue probabilities, in one call for the batch.
-    ``ignore_generic``: sentences about no one (:mod:`assessqa.features.generic_text`; ``passages`` too) get none."""
+    ``ignore_generic``: sentences about no one (:mod:`assessqa.features.generic_text`; ``passages`` too) get none;
+    nor do those ``general`` takes (the learned check, :mod:`assessqa.models.general_text`: own words in, one bool
+    per sentence out)."""
     per_doc = [unit_reprs(doc_units) for doc_units in units]
     reprs = [r for doc_reprs in per_doc for r in doc_reprs]
     flat = predict(reprs) if reprs else np.zeros((0, len(CUES)))
@@ -157,6 +163,10 @@ def tag_cues(
         for probs, doc_units, doc_reprs in zip(out, units, per_doc):
             generic = about_no_one([u.text for u in doc_units], [own_words(r) for r in doc_reprs], passages)
             probs[np.asarray(generic, dtype=bool)] = 0.0
+    if general is not None and reprs:
+        taken = _split(np.asarray(general([own_words(r) for r in reprs]), dtype=bool), [len(u) for u in units])
+        for probs, doc_taken in zip(out, taken):
+            probs[doc_taken] = 0.0
     return out
 
 
@@ -246,7 +256,8 @@ class Pipeline:
             seg.doc_type_source = "given" if t is not None else "detected"
 
         cue_probs = tag_cues(
-            [s.units for s in segmented], model.cue_probabilities, config["ignore_generic_sentences"], config["generic_passages"]
+            [s.units for s in segmented], model.cue_probabilities, config["ignore_generic_sentences"], config["generic_passages"],
+            model.general_text if model.general_text_model is not None else None,
         )
         needs = [needs_from(s.units, c) for s, c in zip(segmented, cue_probs)]
         plans = [i for i, s in enumerate(segmented) if s.doc_type == "plan"]

@@ -42,6 +42,8 @@ class AssessModel:
     evidence_models: dict[str, Any] = field(default_factory=dict)
     # Optional (models/coherence.py); a model without it never flags disordered text.
     coherence_model: Any | None = None
+    # Optional (models/general_text.py): a TF-IDF + logistic pipeline or its twin; its threshold is in meta.
+    general_text_model: Any | None = None
     # Stacked one-vs-rest weights, built on first use (see :func:`one_vs_rest_proba`); never saved.
     _weights: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -53,7 +55,7 @@ class AssessModel:
     def compiled(self) -> bool:
         """Whether every part is a numpy twin, so that applying the model needs no scikit-learn."""
         parts = [self.cue_tagger, self.action_detector, self.flag_model, *self.dimension_models.values(), *self.evidence_models.values()]
-        parts += [p for p in (self.doc_type_model, self.coherence_model) if p is not None]
+        parts += [p for p in (self.doc_type_model, self.coherence_model, self.general_text_model) if p is not None]
         return all(isinstance(p, _TWINS) for p in parts)
 
     @property
@@ -64,6 +66,8 @@ class AssessModel:
         legacy = {} if "evidence_floor" in saved else {"evidence_floor": 0.1}
         if "ignore_generic_sentences" not in saved:
             legacy["ignore_generic_sentences"] = False
+        if "general_text" not in saved:
+            legacy["general_text"] = None
         return {**DEFAULT_CONFIG, **legacy, **saved}
 
     def disordered(self, text: str) -> bool:
@@ -90,6 +94,14 @@ class AssessModel:
         if places is None or line is None or not texts:
             return [None] * len(texts)
         return [None if w is None else (w[1], w[2]) for w in restart_windows(texts, places, at_least=line)]
+
+    def general_text(self, sentences: list[str]) -> np.ndarray:
+        """Whether each sentence (own words, names masked) is general practice text by the learned check and the
+        threshold chosen when it was fitted (all False without the check)."""
+        threshold = (self.meta.get("general_text") or {}).get("threshold")
+        if self.general_text_model is None or threshold is None or not sentences:
+            return np.zeros(len(sentences), dtype=bool)
+        return _positive_proba(self.general_text_model, sentences) >= float(threshold)
 
     def evidence_threshold(self, dimension: str) -> float:
         """The cue probability from which a sentence is shown as evidence for ``dimension`` (fitted at training

@@ -46,6 +46,12 @@ class CoherenceConfig(_Strict):
     seam_above: float | None = Field(default=None, ge=0)
 
 
+class GeneralTextConfig(_Strict):
+    C: float = Field(1.0, gt=0)
+    # The share of the training records' annotated evidence sentences the check's threshold may take.
+    evidence_budget: float = Field(0.002, ge=0, lt=1)
+
+
 class ReviewRuleConfig(_Strict):
     """When a grade asks for review beyond the fixed reasons: a logistic model of the grade being wrong, fitted on
     leave-one-writer-out predictions (models/review.py, training/review_rule.py)."""
@@ -120,6 +126,10 @@ class ModelConfig(_Strict):
     # Passages about no one too (three sentences in a row naming no one...). Off: leaving each writer out, risk
     # analysis and child focus fell (training/README.md, "Passages about no one").
     generic_passages: bool = False
+    # A learned check for general practice text (models/general_text.py): sentences it takes get no cue either.
+    # Trained on a blind writer's general text (training/resources/general_text.json) against the training records'
+    # sentences. None: only the rules above. Models saved before the setting have none.
+    general_text: GeneralTextConfig | None = GeneralTextConfig()
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)

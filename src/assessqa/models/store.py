@@ -11,6 +11,7 @@ A model folder::
         dimensions/<dimension>.skops
         evidence/<dimension>.skops   (optional) the evidence scorer of each dimension
         coherence.skops         (optional) the check that the text reads as ordered sentences
+        general_text.skops      (optional) the check for general practice text (models/general_text.py)
         runtime.json            every part above as numpy twins: what scoring reads (models/compiled.py)
         runtime.safetensors     the twins' arrays
         MODEL_CARD.md
@@ -66,6 +67,8 @@ def _parts(model: AssessModel) -> dict[str, Any]:
         parts[f"evidence/{dim}.skops"] = est
     if model.coherence_model is not None:
         parts["coherence.skops"] = model.coherence_model
+    if model.general_text_model is not None:
+        parts["general_text.skops"] = model.general_text_model
     return parts
 
 
@@ -248,6 +251,7 @@ def load_model(
         # Optional: a model trained without them scores evidence from the tagger alone.
         evidence_models={dim: built[f"evidence/{dim}.skops"] for dim in DIMENSIONS if f"evidence/{dim}.skops" in built},
         coherence_model=built.get("coherence.skops"),
+        general_text_model=built.get("general_text.skops"),
     )
 
 

@@ -33,6 +33,7 @@ from assessqa.features import (
     span_overlap,
     unit_reprs,
 )
+from assessqa.features.sentences import own_words
 from assessqa.config import DEFAULT_MODEL_DIR
 from assessqa.features.static_vectors import DEFAULT_DIR as STATIC_DIR
 from assessqa.features.static_vectors import StaticVectors
@@ -43,6 +44,7 @@ from assessqa.models.bundle import (
     fit_temperature,
 )
 from assessqa.models.coherence import DISORDER_KINDS, CoherenceModel, disorder
+from assessqa.models.general_text import GeneralTextModel
 from assessqa.models.config import resolve_config
 from assessqa.training.estimators import make_dimension_model, make_evidence_model, make_multilabel_classifier, make_text_classifier
 from assessqa.schemas import ACTION_FLAGS, CUES, DIMENSIONS_BY_TYPE, AnnotatedDocument
@@ -430,12 +432,18 @@ def train_model(
         """A fold's documents and, when there are stuffed copies, their copies (which sit after the originals)."""
         return list(idx) + ([len(parsed) + i for i in idx] if stuffed else [])
 
+    general_model, general_meta = None, None
+    if cfg.get("general_text"):
+        say("fitting the general text check")
+        general_model, general_meta = fit_general_text(parsed, cfg)
+    general = None if general_model is None else (lambda s, m=general_model, t=general_meta["threshold"]: _proba(m, s, 0.0) >= t)
+
     say("cross-fitting evidence tagger, action detector and flag models")
     oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(scored)
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         test = fold_of(test_idx)
-        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"])):
+        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"], general)):
             oof_cues[i] = probs
     needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
     # The detector and flag models of each fold are trained on these representations (built from out-of-fold
@@ -512,6 +520,7 @@ def train_model(
         "cue_columns": cue_columns,
         "calibration": calibration,
         "evidence_thresholds": thresholds,
+        **({"general_text": general_meta} if general_meta else {}),
         "labels": {"grades": [1, 2, 3, 4], "flags": list(ACTION_FLAGS), "cues": list(CUES)},
         "training_data": {
             "documents": len(docs),
@@ -529,7 +538,42 @@ def train_model(
         meta=meta,
         evidence_models=evidence_models,
         coherence_model=coherence_model,
+        general_text_model=general_model,
     )
+
+
+def general_text_passages(path: Path | None = None) -> list[str]:
+    """The general text the check learns from: ``training/resources/general_text.json`` unless ``path`` names
+    another file of the same shape (``{"passages": [{"text": ...}, ...]}``)."""
+    import json
+    from importlib import resources
+
+    raw = path.read_text(encoding="utf-8") if path else (resources.files("assessqa.training") / "resources" / "general_text.json").read_text(encoding="utf-8")
+    return [p["text"] for p in json.loads(raw)["passages"]]
+
+
+def fit_general_text(parsed: list[ParsedDoc], cfg: dict[str, Any], passages: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The general text check (models/general_text.py) on the general passages against the training records'
+    sentences; returns its TF-IDF + logistic pipeline (what is saved) and what meta.json records of it."""
+    settings = cfg["general_text"]
+    texts = passages if passages is not None else general_text_passages()
+    general = [own_words(r) for seg in segment(build_pipeline(), texts, ["assessment"] * len(texts)) for r in unit_reprs(seg.units)]
+    records, groups, evidence = [], [], []
+    for p in parsed:
+        records.extend(own_words(r) for r in unit_reprs(p.units))
+        groups.extend([p.doc.batch] * len(p.units))
+        evidence.extend(p.cue_labels.any(axis=1).tolist())
+    model = GeneralTextModel(C=settings["C"], evidence_budget=settings["evidence_budget"], seed=cfg["seed"])
+    model.fit(general, records, groups, evidence)
+    meta = {
+        "threshold": round(model.threshold_, 6),
+        "general_sentences": len(general),
+        "record_sentences": len(records),
+        "evidence_sentences": int(np.sum(evidence)),
+        "evidence_taken_out_of_fold": model.evidence_taken_out_of_fold_,
+        "records_taken_out_of_fold": model.records_taken_out_of_fold_,
+    }
+    return model.pipeline_, meta
 
 
 def _fit_coherence(docs: list[AnnotatedDocument], cfg: dict[str, Any]) -> CoherenceModel:
