@@ -6,8 +6,9 @@ what ignoring them does to the development stuffing probes.
 Without ``--look`` (seconds): how many sentences, and how many sentences annotated as evidence, the tests take,
 each by kind, with every evidence sentence taken listed. With ``--look`` (about 5 minutes): a model trained on
 ``train`` alone scores the ``dev`` documents and their development stuffing (``stuffing_dev.py``'s twins and the
-texts a blind writer wrote in ``training/dev_stuffing/``, never the reported probes) three ways: reading every
-sentence, ignoring the sentences the single-sentence tests take, and ignoring the passages about no one too.
+texts a blind writer wrote in ``training/dev_stuffing/``, never the reported probes) four ways: reading every
+sentence, ignoring the sentences the single-sentence tests take, ignoring the passages about no one too, and
+ignoring the tests' sentences and those the learned general text check takes (``models/general_text.py``).
 Nothing is retrained, so the look says whether the tests reach the stuffing; the leave-one-writer-out run decides
 what they cost.
 """
@@ -41,7 +42,7 @@ def counts(docs, passages: bool) -> dict:
         texts = [u.text for u in seg.units]
         masked = [own_words(r) for r in unit_reprs(seg.units)]
         runs = [False] * len(texts)
-        generic_text._mark_runs(runs, [generic_text._term(t, m) for t, m in zip(texts, masked)], generic_text.RUN_UNITS)
+        generic_text.mark_runs(runs, [generic_text._term(t, m) for t, m in zip(texts, masked)], generic_text.RUN_UNITS)
         for unit, t, m, taken, in_run in zip(seg.units, texts, masked, about_no_one(texts, masked, passages), runs):
             sentences += 1
             is_evidence = any(s.start < unit.end and s.end > unit.start for s in doc.spans)
@@ -109,17 +110,21 @@ def look(train, dev) -> dict:
     types = [d.doc_type for d in dev]
     twins = {f: [(i, stuffing_dev.stuffed(d, d)[f]) for i, d in enumerate(dev)] for f in ("empty_headings", "vocabulary_list", "guidance_pasted", "sentence_repeated")}
     families = {**twins, **_blind_texts(dev)}
-    settings = {"read": (False, False), "sentences": (True, False), "passages": (True, True)}
+    # (the 0.4.10 tests, passages too, the learned general text check)
+    settings = {"read": (False, False, False), "sentences": (True, False, False), "passages": (True, True, False), "general": (True, False, True)}
     out: dict = {"dev_documents": len(dev), "stuffed_texts": {f: len(rows) for f, rows in families.items()}}
     bases = {}
     with tempfile.TemporaryDirectory() as tmp:
         # As the shipped model is trained (training/README.md), reading every sentence.
         config = {**json.loads((ROOT / "training" / "review_config.json").read_text()), "ignore_generic_sentences": False}
         save_model(train_model(train, config=config), Path(tmp))
-        for name, (ignore, passages) in settings.items():
-            meta = json.loads((Path(tmp) / "meta.json").read_text())
+        saved = json.loads((Path(tmp) / "meta.json").read_text())
+        for name, (ignore, passages, general) in settings.items():
+            meta = json.loads(json.dumps(saved))
             meta["config"]["ignore_generic_sentences"] = ignore
             meta["config"]["generic_passages"] = passages
+            if not general:  # without its threshold the check takes nothing (models/bundle.py)
+                meta.pop("general_text", None)
             (Path(tmp) / "meta.json").write_text(json.dumps(meta))
             scorer = Scorer.from_directory(tmp)
 
@@ -148,7 +153,7 @@ def look(train, dev) -> dict:
                 "blind_guidance_raised_by_register": _by_register(blind_by_passage),
             }
     out["original_grades_changed"] = {
-        name: sum(a[k] != b[k] for a, b in zip(bases["read"], bases[name]) for k in a) for name in ("sentences", "passages")
+        name: sum(a[k] != b[k] for a, b in zip(bases["read"], bases[name]) for k in a) for name in ("sentences", "passages", "general")
     }
     return out
 

@@ -32,7 +32,7 @@ from assessqa.features import (
     sentence_units,
     unit_reprs,
 )
-from assessqa.features.generic_text import about_no_one
+from assessqa.features.generic_text import about_no_one, mark_runs
 from assessqa.features.sentences import own_words
 from assessqa.models.bundle import AssessModel
 from assessqa.models.coherence_features import PlaceMemo
@@ -150,11 +150,12 @@ def tag_cues(
     ignore_generic: bool = False,
     passages: bool = False,
     general: Predict | None = None,
+    general_run: int = 1,
 ) -> list[np.ndarray]:
     """Stage 2: per document, a sentences x :data:`CUES` matrix of cue probabilities, in one call for the batch.
     ``ignore_generic``: sentences about no one (:mod:`assessqa.features.generic_text`; ``passages`` too) get none;
     nor do those ``general`` takes (the learned check, :mod:`assessqa.models.general_text`: own words in, one bool
-    per sentence out)."""
+    per sentence out) in runs of at least ``general_run`` sentences of a document."""
     per_doc = [unit_reprs(doc_units) for doc_units in units]
     reprs = [r for doc_reprs in per_doc for r in doc_reprs]
     flat = predict(reprs) if reprs else np.zeros((0, len(CUES)))
@@ -166,7 +167,9 @@ def tag_cues(
     if general is not None and reprs:
         taken = _split(np.asarray(general([own_words(r) for r in reprs]), dtype=bool), [len(u) for u in units])
         for probs, doc_taken in zip(out, taken):
-            probs[doc_taken] = 0.0
+            in_runs = [False] * len(doc_taken)
+            mark_runs(in_runs, doc_taken.tolist(), general_run)
+            probs[np.asarray(in_runs, dtype=bool)] = 0.0
     return out
 
 
@@ -258,6 +261,7 @@ class Pipeline:
         cue_probs = tag_cues(
             [s.units for s in segmented], model.cue_probabilities, config["ignore_generic_sentences"], config["generic_passages"],
             model.general_text if model.general_text_model is not None else None,
+            (config.get("general_text") or {}).get("run", 1),
         )
         needs = [needs_from(s.units, c) for s, c in zip(segmented, cue_probs)]
         plans = [i for i, s in enumerate(segmented) if s.doc_type == "plan"]

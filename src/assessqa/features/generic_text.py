@@ -108,7 +108,8 @@ def _in_passage(text: str, masked: str) -> bool:
     return not (condition or _ACTION_SHAPE_RE.search(text) or _LABELLED_RE.search(text))
 
 
-def _mark_runs(out: list[bool], flags: list[bool], at_least: int) -> None:
+def mark_runs(out: list[bool], flags: list[bool], at_least: int) -> None:
+    """Set ``out`` True over every run of at least ``at_least`` consecutive True ``flags``."""
     i = 0
     while i < len(flags):
         j = i
@@ -124,7 +125,7 @@ def about_no_one(texts: Sequence[str], masked: Sequence[str], passages: bool = F
     about this child or family. ``passages``: passages about no one too (tried leaving each writer out, and off:
     training/README.md, "Passages about no one")."""
     out = [practice_in_general(t, m) or list_of_terms(t, m) for t, m in zip(texts, masked)]
-    _mark_runs(out, [_term(t, m) for t, m in zip(texts, masked)], RUN_UNITS)
+    mark_runs(out, [_term(t, m) for t, m in zip(texts, masked)], RUN_UNITS)
     if passages:
-        _mark_runs(out, [_in_passage(t, m) for t, m in zip(texts, masked)], PASSAGE_SENTENCES)
+        mark_runs(out, [_in_passage(t, m) for t, m in zip(texts, masked)], PASSAGE_SENTENCES)
     return out

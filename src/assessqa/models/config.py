@@ -49,7 +49,11 @@ class CoherenceConfig(_Strict):
 class GeneralTextConfig(_Strict):
     C: float = Field(1.0, gt=0)
     # The share of the training records' annotated evidence sentences the check's threshold may take.
-    evidence_budget: float = Field(0.002, ge=0, lt=1)
+    evidence_budget: float = Field(0.005, ge=0, lt=1)
+    # Only sentences in a run of at least this many the check takes, one after another, get no cue: pasted general
+    # text comes as a passage, while a record's own sentence that reads as general stands alone among its
+    # neighbours (training/README.md, "General text in runs").
+    run: int = Field(2, ge=1)
 
 
 class ReviewRuleConfig(_Strict):

@@ -443,7 +443,7 @@ def train_model(
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         test = fold_of(test_idx)
-        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"], general)):
+        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"], general, cfg["general_text"]["run"] if general else 1)):
             oof_cues[i] = probs
     needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
     # The detector and flag models of each fold are trained on these representations (built from out-of-fold
