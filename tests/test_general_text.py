@@ -2,6 +2,7 @@
 keeps a record's own evidence, and that the sentences it takes get no cue. The sentences here were written for these
 tests, not taken from any probe or development text."""
 
+import dataclasses
 import json
 import re
 
@@ -89,25 +90,45 @@ def test_the_training_text_is_packaged_and_names_no_one():
     assert not any(re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", p) for p in passages)
 
 
-def test_a_model_saved_before_the_check_takes_nothing(small_model, tmp_path):
-    from assessqa.models.store import load_model, save_model
+@pytest.fixture(scope="module")
+def general_model(small_model, small_train):
+    """The small test model with the check fitted on the same documents (it is off by default)."""
+    from assessqa.models.config import resolve_config
+    from assessqa.training.fit import fit_general_text, parse_documents
 
-    assert small_model.general_text_model is not None
-    assert small_model.meta["general_text"]["threshold"] > 0
-    save_model(small_model, tmp_path)
-    meta = json.loads((tmp_path / "meta.json").read_text())
-    meta.pop("general_text")
-    del meta["config"]["general_text"]
-    (tmp_path / "meta.json").write_text(json.dumps(meta))
-    old = load_model(tmp_path)
-    assert old.config["general_text"] is None
-    assert not old.general_text(["Practitioners should see every child alone."]).any()
+    cfg = resolve_config({"general_text": {}})
+    pipeline, meta = fit_general_text(parse_documents(small_train), cfg)
+    config = {**small_model.meta["config"], "general_text": cfg["general_text"]}
+    return dataclasses.replace(small_model, general_text_model=pipeline, meta={**small_model.meta, "general_text": meta, "config": config})
 
 
-def test_the_shipped_model_takes_guidance_and_keeps_a_record(scorer):
-    model = scorer.model
-    taken = model.general_text([
-        "Workers must ensure that the voice of the child is evident throughout the assessment.",
+def test_the_check_is_off_by_default(small_model):
+    assert small_model.general_text_model is None and small_model.config["general_text"] is None
+    assert not small_model.general_text(["Practitioners should see every child alone."]).any()
+
+
+def test_the_fitted_check_takes_guidance_and_keeps_a_record(general_model):
+    assert 0 < general_model.meta["general_text"]["threshold"] < 1
+    taken = general_model.general_text([
+        "Practitioners should ensure that the voice of the child is evident throughout the assessment.",
         "__child__ said she feels safe at Nan's house because Nan makes her tea.",
     ])
     assert taken.tolist() == [True, False]
+
+
+def test_the_check_saves_loads_and_scores_as_its_numpy_twin(general_model, tmp_path):
+    from assessqa.models.compiled import twin_of
+    from assessqa.models.store import load_model, save_model
+
+    save_model(general_model, tmp_path)
+    loaded = load_model(tmp_path)
+    assert loaded.compiled and loaded.general_text_model is not None
+    sentences = ["Practitioners should record the wishes of every child.", "Mum said she was tired.", "", "!!!"]
+    twin = twin_of(general_model.general_text_model)
+    assert np.abs(twin.predict_proba(sentences) - general_model.general_text_model.predict_proba(sentences)).max() < 1e-12
+    assert loaded.general_text(sentences).tolist() == general_model.general_text(sentences).tolist()
+    # A folder whose meta.json lost the check's threshold (or predates it) takes nothing.
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    meta.pop("general_text")
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    assert not load_model(tmp_path).general_text(sentences).any()

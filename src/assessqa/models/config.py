@@ -130,10 +130,11 @@ class ModelConfig(_Strict):
     # Passages about no one too (three sentences in a row naming no one...). Off: leaving each writer out, risk
     # analysis and child focus fell (training/README.md, "Passages about no one").
     generic_passages: bool = False
-    # A learned check for general practice text (models/general_text.py): sentences it takes get no cue either.
-    # Trained on a blind writer's general text (training/resources/general_text.json) against the training records'
-    # sentences. None: only the rules above. Models saved before the setting have none.
-    general_text: GeneralTextConfig | None = GeneralTextConfig()
+    # A learned check for general practice text (models/general_text.py): sentences it takes, in runs, get no cue
+    # either. Trained on a blind writer's general text (training/resources/general_text.json) against the training
+    # records' sentences. Off (None): leaving each writer out it failed its rule on development stuffing
+    # (training/README.md, "General text in runs"); `{"general_text": {}}` turns it on with the settings below.
+    general_text: GeneralTextConfig | None = None
     # Second-stage evidence scorer per dimension over the tagger's outputs in context (features.evidence_context);
     # chosen by grouped cross-validation on train+dev (training/README.md, "Evidence in context"). None: no scorer.
     evidence_context: EvidenceContextConfig | None = EvidenceContextConfig(max_iter=100, learning_rate=0.1)
