@@ -42,3 +42,27 @@ def test_merge_adds_counts_family_by_family():
     assert merged["grades"] == 6 and merged["stuffing_total"] == 10 and merged["sentence_salad_3_4_without_review"] == 4
     assert merged["stuffing_grades_raised"] == dict.fromkeys(stuffing_dev.FAMILIES, 2)
     assert a["stuffing_grades_raised"] == dict.fromkeys(stuffing_dev.FAMILIES, 1)  # merging never changes its inputs
+
+
+def test_blind_texts_keep_the_record_and_draw_apart_from_the_twins(corpus_splits):
+    doc = [d for d in corpus_splits["train"] if d.doc_type == "plan"][0]
+    texts = stuffing_dev.blind_texts()
+    assert set(texts) == set(stuffing_dev.BLIND_FAMILIES) and all(texts.values())
+    variants = stuffing_dev.blind_stuffed(doc, random.Random(0), texts)
+    assert set(variants) == set(stuffing_dev.BLIND_FAMILIES)
+    for family, text in variants.items():
+        assert doc.text in text and len(text) > len(doc.text)
+        pasted = text.replace(doc.text, "").strip()
+        assert pasted in {t["text"].strip() for t in texts[family]}
+    # The blind texts are development texts, not the reported probes'.
+    reported = {probes.GUIDANCE, probes.VOCABULARY}
+    assert not reported & {t["text"] for family in texts.values() for t in family}
+
+
+def test_merge_adds_blind_counts_when_both_runs_have_them():
+    blind = dict.fromkeys(stuffing_dev.BLIND_FAMILIES, 2)
+    a = {"grades": 3, "stuffing_grades_raised": dict.fromkeys(stuffing_dev.FAMILIES, 1), "stuffing_total": 5,
+         "sentence_salad_3_4_without_review": 2, "blind_grades_raised": blind, "blind_total": 6}
+    merged = stuffing_dev.merge(stuffing_dev.merge(None, a), a)
+    assert merged["blind_total"] == 12 and merged["blind_grades_raised"] == dict.fromkeys(stuffing_dev.BLIND_FAMILIES, 4)
+    assert a["blind_grades_raised"] == blind

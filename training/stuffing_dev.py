@@ -7,19 +7,29 @@ salad, written afresh (other headings, another vocabulary list, other guidance t
 another way of shuffling), applied to documents the fold's model never saw. A defence chosen on them is then
 measured on texts it was not chosen on. None of these texts is used in training.
 
+Beside them, the texts a blind writer wrote for development (``training/dev_stuffing/``: guidance in many registers,
+vocabulary lists, sets of empty headings): one of each, drawn at random, put before or after every held-out
+document, counted apart (``blind_grades_raised``) so that ``stuffing_total`` stays comparable with earlier runs. The
+twins' guidance is one engineer's text, which the 0.4.10 tests stop; the blind guidance is what they do not
+(training/README.md, "General text in runs").
+
     from stuffing_dev import probe_documents
     counts = probe_documents(scorer, held_out_docs, seed=0)
 """
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 from assessqa.schemas import AnnotatedDocument, InputDocument
 from assessqa.scoring import Scorer
 from probes import probe_sentences  # training/probes.py: the same sentences, other texts
 
 FAMILIES = ("empty_headings", "vocabulary_list", "guidance_pasted", "sentence_repeated", "other_family_pasted")
+BLIND_FAMILIES = ("blind_guidance", "blind_vocabulary", "blind_headings")
+BLIND_DIR = Path(__file__).resolve().parent / "dev_stuffing"
 
 HEADINGS = {
     "assessment": ["What life is like for the child", "The child's wishes and feelings", "Risk and impact analysis",
@@ -53,6 +63,24 @@ def stuffed(doc: AnnotatedDocument, donor: AnnotatedDocument) -> dict[str, str]:
     }
 
 
+def blind_texts() -> dict[str, list[dict]]:
+    """The blind writer's development texts by family (``{"text", "doc_type"?}`` items)."""
+    return {f"blind_{name}": json.loads((BLIND_DIR / f"{name}.json").read_text(encoding="utf-8"))
+            for name in ("guidance", "vocabulary", "headings")}
+
+
+def blind_stuffed(doc: AnnotatedDocument, rng: random.Random, texts: dict[str, list[dict]]) -> dict[str, str]:
+    """One text of each blind family for the document's type, before or after it at random."""
+    out = {}
+    for family in BLIND_FAMILIES:
+        items = [t for t in texts[family] if t.get("doc_type", doc.doc_type) == doc.doc_type]
+        if not items:
+            continue
+        text = rng.choice(items)["text"]
+        out[family] = text + "\n\n" + doc.text if rng.random() < 0.5 else doc.text + "\n\n" + text + "\n"
+    return out
+
+
 def sentence_salad(text: str, rng: random.Random) -> str:
     """The document's sentences shuffled and set three to a paragraph."""
     sentences = probe_sentences(text)
@@ -69,8 +97,11 @@ def probe_documents(scorer: Scorer, docs: list[AnnotatedDocument], seed: int = 0
     """Grades raised by each stuffing family and sentence salads graded 3-4 without review, over ``docs``. The
     pasted family is another document of the same type from ``docs`` about another family (none: not probed)."""
     rng = random.Random(seed)
+    # Its own generator, so that the twins' draws (and counts) are those of runs made before the blind texts.
+    blind_rng, blind = random.Random(seed + 1000), blind_texts()
     base = _grades(scorer, [d.text for d in docs], [d.doc_type for d in docs])
     raised = dict.fromkeys(FAMILIES, 0)
+    blind_raised = dict.fromkeys(BLIND_FAMILIES, 0)
     salad_high = grades = 0
     for doc, own in zip(docs, base):
         grades += len(own)
@@ -81,14 +112,24 @@ def probe_documents(scorer: Scorer, docs: list[AnnotatedDocument], seed: int = 0
         for family, got in zip(names, results):
             raised[family] += sum(got[d][0] > own[d][0] for d in own)
         salad_high += sum(g >= 3 and not review for g, review in results[-1].values())
+        extra = blind_stuffed(doc, blind_rng, blind)
+        for family, got in zip(extra, _grades(scorer, list(extra.values()), [doc.doc_type] * len(extra))):
+            blind_raised[family] += sum(got[d][0] > own[d][0] for d in own)
     return {"grades": grades, "stuffing_grades_raised": raised, "stuffing_total": sum(raised.values()),
-            "sentence_salad_3_4_without_review": salad_high}
+            "sentence_salad_3_4_without_review": salad_high,
+            "blind_grades_raised": blind_raised, "blind_total": sum(blind_raised.values())}
 
 
 def merge(a: dict | None, b: dict) -> dict:
     if a is None:
-        return {**b, "stuffing_grades_raised": dict(b["stuffing_grades_raised"])}
+        return {**b, "stuffing_grades_raised": dict(b["stuffing_grades_raised"]),
+                **({"blind_grades_raised": dict(b["blind_grades_raised"])} if "blind_grades_raised" in b else {})}
+    blind = {}
+    if "blind_grades_raised" in a and "blind_grades_raised" in b:
+        blind = {"blind_grades_raised": {f: a["blind_grades_raised"][f] + b["blind_grades_raised"][f] for f in BLIND_FAMILIES},
+                 "blind_total": a["blind_total"] + b["blind_total"]}
     return {
+        **blind,
         "grades": a["grades"] + b["grades"],
         "stuffing_grades_raised": {f: a["stuffing_grades_raised"][f] + b["stuffing_grades_raised"][f] for f in FAMILIES},
         "stuffing_total": a["stuffing_total"] + b["stuffing_total"],

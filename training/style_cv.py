@@ -140,7 +140,8 @@ def main() -> None:
     if probes is not None:
         out["probes"] = probes
         print(f"development probes: stuffing raised {probes['stuffing_total']} of {probes['grades']} grades "
-              f"{probes['stuffing_grades_raised']}; sentence salad 3-4 without review {probes['sentence_salad_3_4_without_review']}")
+              f"{probes['stuffing_grades_raised']}; sentence salad 3-4 without review {probes['sentence_salad_3_4_without_review']}; "
+              f"blind development texts raised {probes.get('blind_total')} {probes.get('blind_grades_raised')}")
     print("| dimension | QWK | within one | ECE | ECE of a calibrated model (p95) |")
     print("|---|---|---|---|---|")
     for dim, m in metrics["dimensions"].items():
