@@ -561,6 +561,7 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("general_text in runs: only runs of two or more sentences the learned check takes given no cue, at a 0.5% evidence budget (not shipped: development stuffing 58 raised grades against 56)", here / "style_cv_general_runs.json"),
         ("general_text alone: every sentence the learned general-text check takes given no cue, at a 0.2% evidence budget (not shipped: risk analysis and contingency fell)", here / "style_cv_general_single.json"),
         ("empty-heading runs: three or more headings in a row name nothing, with more plan form headings (not shipped: child focus fell)", here / "style_cv_heading_runs.json"),
         ("assessqa-0.4.10: a line pasted again and again read as one sentence (features version 18)", here / "style_cv_0.4.10.json"),
