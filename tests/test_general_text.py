@@ -132,3 +132,22 @@ def test_the_check_saves_loads_and_scores_as_its_numpy_twin(general_model, tmp_p
     meta.pop("general_text")
     (tmp_path / "meta.json").write_text(json.dumps(meta))
     assert not load_model(tmp_path).general_text(sentences).any()
+
+
+def test_a_folds_cue_stage_reads_the_check_in_runs_as_scoring_does():
+    """Instruments that refit the tagger per fold (evidence_cv.py, action_detector_dev.py) read cues through
+    fold_cue_stage, so with the check on they see the runs it takes, and with it off every sentence."""
+    from assessqa.models.config import resolve_config
+    from assessqa.training.fit import fold_cue_stage
+
+    class Tagger:
+        def predict_proba(self, reprs):
+            return np.ones((len(reprs), 2))
+
+    texts = ["Mum said she has not had a drink.", "Practitioners should see every child alone.", "Dad works nights.",
+             "Practitioners should record the words.", "Practitioners should analyse harm."]
+    units = [[SentenceUnit(0, len(t), t, None) for t in texts]]
+    general = lambda own: np.array(["Practitioners" in s for s in own])  # noqa: E731
+    cfg = resolve_config({"general_text": {}, "ignore_generic_sentences": False})
+    assert fold_cue_stage(Tagger(), list(CUES[:2]), cfg, general)(units)[0].sum(axis=1).tolist() == [2, 2, 2, 0, 0]
+    assert fold_cue_stage(Tagger(), list(CUES[:2]), cfg)(units)[0].sum(axis=1).tolist() == [2] * 5

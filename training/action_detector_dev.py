@@ -28,10 +28,9 @@ from sklearn.model_selection import GroupKFold
 from assessqa.features import needs_from
 from assessqa.features.actions import candidate_reprs
 from assessqa.models.config import resolve_config
-from assessqa.pipeline import tag_cues
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
 from assessqa.training.estimators import make_text_classifier
-from assessqa.training.fit import cue_predictor, fit_cue_tagger, parse_documents
+from assessqa.training.fit import fit_cue_tagger, fold_cue_stage, general_check, parse_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +58,8 @@ def main() -> None:
     cues = [np.zeros(0)] * len(parsed)
     for train_idx, test_idx in GroupKFold(n_splits=5).split(np.zeros(len(parsed)), groups=batches):
         tagger, columns = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
-        for i, probs in zip(test_idx, tag_cues([parsed[i].units for i in test_idx], cue_predictor(tagger, columns), cfg["ignore_generic_sentences"], cfg["generic_passages"])):
+        general, _, _ = general_check([parsed[i] for i in train_idx], cfg)
+        for i, probs in zip(test_idx, fold_cue_stage(tagger, columns, cfg, general)([parsed[i].units for i in test_idx])):
             cues[i] = probs
     reprs = [candidate_reprs(p.candidates, needs_from(p.units, cues[i])) for i, p in enumerate(parsed)]
     writers = np.array([p.doc.batch.split("-")[0] for p in parsed])

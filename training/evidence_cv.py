@@ -25,7 +25,7 @@ from assessqa.training.annotations import load_corpus, load_splits, split_docume
 from assessqa.features import dimension_strength, evidence_context
 from assessqa.models.bundle import DEFAULT_CONFIG
 from assessqa.training.estimators import make_evidence_model
-from assessqa.training.fit import fold_cue_probs, evidence_gold, fit_cue_tagger, parse_documents
+from assessqa.training.fit import evidence_gold, fit_cue_tagger, fold_cue_stage, general_check, parse_documents
 from assessqa.schemas import CUES, DIMENSIONS, DIMENSIONS_BY_TYPE, SECTION_CATEGORIES
 
 K = len(CUES)
@@ -75,8 +75,9 @@ def main() -> None:
     oof = [np.zeros((0, K))] * len(parsed)
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
-        for i in test_idx:
-            oof[i] = fold_cue_probs(tagger, cols, parsed[i].units, cfg["ignore_generic_sentences"], cfg["generic_passages"])
+        general, _, _ = general_check([parsed[i] for i in train_idx], cfg)
+        for i, probs in zip(test_idx, fold_cue_stage(tagger, cols, cfg, general)([parsed[i].units for i in test_idx])):
+            oof[i] = probs
     fold_of = np.zeros(len(parsed), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k

@@ -239,6 +239,24 @@ def fold_cue_probs(
     return tag_cues([units], cue_predictor(tagger, columns), ignore_generic, passages)[0]
 
 
+def general_check(parsed: list[ParsedDoc], cfg: dict[str, Any]) -> tuple[Any, Any, dict[str, Any] | None]:
+    """The learned general-text check fitted on ``parsed``, as the cue stage reads it (sentences in, taken or
+    not out), with its pipeline and meta; three Nones when the configuration has it off."""
+    if not cfg.get("general_text"):
+        return None, None, None
+    model, meta = fit_general_text(parsed, cfg)
+    return (lambda s, m=model, t=meta["threshold"]: _proba(m, s, 0.0) >= t), model, meta
+
+
+def fold_cue_stage(tagger, columns: list[str], cfg: dict[str, Any], general=None):
+    """The cue stage as scoring runs it, with a fold's tagger and, when given, a fold's general-text check:
+    a list of documents' sentence units in, each document's cue probabilities out. Instruments that refit the
+    tagger per fold read cues through this, so they see what the shipped configuration would."""
+    run = cfg["general_text"]["run"] if general is not None else 1
+    predict = cue_predictor(tagger, columns)
+    return lambda docs_units: tag_cues(docs_units, predict, cfg["ignore_generic_sentences"], cfg["generic_passages"], general, run)
+
+
 def cue_predictor(tagger, columns: list[str]):
     """A fold's tagger as the cue stage's ``predict``: representations in, sentences x CUES probabilities out."""
 
@@ -432,18 +450,16 @@ def train_model(
         """A fold's documents and, when there are stuffed copies, their copies (which sit after the originals)."""
         return list(idx) + ([len(parsed) + i for i in idx] if stuffed else [])
 
-    general_model, general_meta = None, None
     if cfg.get("general_text"):
         say("fitting the general text check")
-        general_model, general_meta = fit_general_text(parsed, cfg)
-    general = None if general_model is None else (lambda s, m=general_model, t=general_meta["threshold"]: _proba(m, s, 0.0) >= t)
+    general, general_model, general_meta = general_check(parsed, cfg)
 
     say("cross-fitting evidence tagger, action detector and flag models")
     oof_cues: list[np.ndarray] = [np.zeros((0, len(CUES)))] * len(scored)
     for train_idx, test_idx in folds:
         tagger, cols = fit_cue_tagger([parsed[i] for i in train_idx], cfg)
         test = fold_of(test_idx)
-        for i, probs in zip(test, tag_cues([scored[i].units for i in test], cue_predictor(tagger, cols), cfg["ignore_generic_sentences"], cfg["generic_passages"], general, cfg["general_text"]["run"] if general else 1)):
+        for i, probs in zip(test, fold_cue_stage(tagger, cols, cfg, general)([scored[i].units for i in test])):
             oof_cues[i] = probs
     needs = [needs_from(p.units, oof_cues[i]) for i, p in enumerate(scored)]
     # The detector and flag models of each fold are trained on these representations (built from out-of-fold
