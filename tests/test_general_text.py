@@ -92,7 +92,7 @@ def test_the_training_text_is_packaged_and_names_no_one():
 
 @pytest.fixture(scope="module")
 def general_model(small_model, small_train):
-    """The small test model with the check fitted on the same documents (it is off by default)."""
+    """The small test model with the check fitted again on the same documents, as training fits it."""
     from assessqa.models.config import resolve_config
     from assessqa.training.fit import fit_general_text, parse_documents
 
@@ -102,9 +102,10 @@ def general_model(small_model, small_train):
     return dataclasses.replace(small_model, general_text_model=pipeline, meta={**small_model.meta, "general_text": meta, "config": config})
 
 
-def test_the_check_is_off_by_default(small_model):
-    assert small_model.general_text_model is None and small_model.config["general_text"] is None
-    assert not small_model.general_text(["Practitioners should see every child alone."]).any()
+def test_the_check_is_on_by_default_and_a_model_without_it_takes_nothing(small_model):
+    assert small_model.general_text_model is not None and small_model.config["general_text"]["run"] == 2
+    without = dataclasses.replace(small_model, general_text_model=None)
+    assert not without.general_text(["Practitioners should see every child alone."]).any()
 
 
 def test_the_fitted_check_takes_guidance_and_keeps_a_record(general_model):
