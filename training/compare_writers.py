@@ -8,9 +8,12 @@
     python3 training/compare_writers.py --before /tmp/before_predictions.jsonl /tmp/before_candidates.jsonl \
         --after PREDICTIONS CANDIDATES --threshold 0.5 --before-threshold 0.4 --out training/writers_h14_h15_plans_050.json
 
-    # with the two runs' development probes on the same writers (the h20-h23 rule):
-    python3 training/compare_writers.py --before BEFORE_pred.jsonl BEFORE_cand.jsonl --after AFTER_pred.jsonl \
-        AFTER_cand.jsonl --runs BEFORE.json AFTER.json --out training/writers_h20_h23.json
+    # with the two runs' development probes on the same writers (the h20-h23 rule; 0.4.12's run against the
+    # general-text run on 19 writers):
+    python3 training/compare_writers.py --before training/style_cv_general_blind_predictions.jsonl \
+        training/style_cv_general_blind_candidates.jsonl --after training/style_cv_predictions.jsonl \
+        training/style_cv_candidates.jsonl --runs training/style_cv_general_blind.json training/style_cv.json \
+        --out training/writers_h20_h23.json
 
 When writers are added to the corpus, a new run holds out more writers and its pooled figures cover more
 documents; compared on the writers both runs held out, the two runs grade the same documents. Pooled QWK per

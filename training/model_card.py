@@ -561,7 +561,10 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
-        ("general_text in runs: only runs of two or more sentences the learned check takes given no cue, at a 0.5% evidence budget (not shipped: development stuffing 58 raised grades against 56)", here / "style_cv_general_runs.json"),
+        ("empty headings: only a heading that closes a run of three or more and is the text's last names nothing (not shipped: development empty headings 16 raised grades, as before)", here / "style_cv_heading_last.json"),
+        ("the learned general-text check in runs, 19 writers, before the h20-h23 plans (met its rule: blind guidance raised 13 grades against 47)", here / "style_cv_general_blind.json"),
+        ("assessqa-0.4.11: 19 writers, every sentence of pasted guidance read (features version 19)", here / "style_cv_0.4.11.json"),
+        ("general_text in runs, its first run, without the blind texts (its rule failed on development stuffing, 58 raised grades against 56; the same configuration met a later rule)", here / "style_cv_general_runs.json"),
         ("general_text alone: every sentence the learned general-text check takes given no cue, at a 0.2% evidence budget (not shipped: risk analysis and contingency fell)", here / "style_cv_general_single.json"),
         ("empty-heading runs: three or more headings in a row name nothing, with more plan form headings (not shipped: child focus fell)", here / "style_cv_heading_runs.json"),
         ("assessqa-0.4.10: a line pasted again and again read as one sentence (features version 18)", here / "style_cv_0.4.10.json"),
