@@ -44,7 +44,7 @@ def test_one_vs_rest_text_parts(estimators, sentences, part):
     assert np.abs(one_vs_rest_proba(est, sentences) - twin_of(est).predict_proba(sentences)).max() < TOLERANCE
 
 
-@pytest.mark.parametrize("part", ["action_detector", "doc_type_model"])
+@pytest.mark.parametrize("part", ["action_detector", "doc_type_model", "general_text_model"])
 def test_binary_text_parts(estimators, sentences, part):
     est = getattr(estimators, part)
     twin = twin_of(est)

@@ -25,11 +25,10 @@ import numpy as np
 from assessqa.features.generic_text import mark_runs
 from assessqa.features.sentences import own_words, unit_reprs
 from assessqa.models.general_text import GeneralTextModel
-from assessqa.pipeline import segment
 from assessqa.schemas import CUES
 from assessqa.segment import build_pipeline
 from assessqa.training.annotations import load_corpus, load_splits, split_documents
-from assessqa.training.fit import general_text_passages, parse_documents
+from assessqa.training.fit import general_text_passages, parse_documents, passage_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = 2  # as general_text.run
@@ -73,11 +72,8 @@ def main() -> None:
     parts = split_documents(load_corpus(ROOT / "annotations"), load_splits(ROOT / "annotations"))
     nlp = build_pipeline()
 
-    def sentences_of(texts: list[str]) -> list[list[str]]:
-        return [[own_words(r) for r in unit_reprs(s.units)] for s in segment(nlp, texts, ["assessment"] * len(texts))]
-
-    general = [s for passage in sentences_of(general_text_passages()) for s in passage]
-    blind = {name: sentences_of([t["text"] for t in json.loads((ROOT / "training" / "dev_stuffing" / f"{name}.json").read_text())])
+    general = [s for passage in passage_sentences(general_text_passages(), nlp) for s in passage]
+    blind = {name: passage_sentences([t["text"] for t in json.loads((ROOT / "training" / "dev_stuffing" / f"{name}.json").read_text())], nlp)
              for name in ("guidance", "vocabulary")}
     train, dev = _rows(parse_documents(parts["train"], nlp)), _rows(parse_documents(parts["dev"], nlp))
     pool = train + dev

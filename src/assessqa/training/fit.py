@@ -568,12 +568,18 @@ def general_text_passages(path: Path | None = None) -> list[str]:
     return [p["text"] for p in json.loads(raw)["passages"]]
 
 
+def passage_sentences(texts: list[str], nlp: Language | None = None) -> list[list[str]]:
+    """Each text's sentences as the general-text check reads them (own words, names masked), segmented by the
+    scoring pipeline's segment stage."""
+    return [[own_words(r) for r in unit_reprs(seg.units)] for seg in segment(nlp or build_pipeline(), texts, ["assessment"] * len(texts))]
+
+
 def fit_general_text(parsed: list[ParsedDoc], cfg: dict[str, Any], passages: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
     """The general text check (models/general_text.py) on the general passages against the training records'
     sentences; returns its TF-IDF + logistic pipeline (what is saved) and what meta.json records of it."""
     settings = cfg["general_text"]
     texts = passages if passages is not None else general_text_passages()
-    general = [own_words(r) for seg in segment(build_pipeline(), texts, ["assessment"] * len(texts)) for r in unit_reprs(seg.units)]
+    general = [s for passage in passage_sentences(texts) for s in passage]
     records, groups, evidence = [], [], []
     for p in parsed:
         records.extend(own_words(r) for r in unit_reprs(p.units))
