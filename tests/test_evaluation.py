@@ -109,3 +109,32 @@ def test_two_runs_are_compared_on_the_writers_both_held_out():
     assert only_h1["qwk"]["lived_experience"] == 1.0 and only_h1["actions"]["f1"] == 1.0
     both = script.figures(predictions, candidates, {"h1", "h14"}, 0.4)
     assert both["qwk"]["lived_experience"] < 1.0 and both["actions"]["f1"] == 0.5
+
+
+def _run(qwk: float, precision: float, empty_headings: int, groups: int = 23) -> dict:
+    return {
+        "groups": groups,
+        "pooled": {
+            "dimensions": {"lived_experience": {"qwk": qwk}, "smart_actions": {"qwk": 0.9}},
+            "actions": {"extraction": {"precision": precision, "recall": 0.9}},
+            "calibration_pooled": {"ece": 0.04},
+        },
+        "probes": {"stuffing_grades_raised": {"empty_headings": empty_headings}, "stuffing_total": empty_headings},
+    }
+
+
+def test_seeded_runs_are_compared_on_their_means():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("seed_pairs", Path(__file__).resolve().parents[1] / "training" / "seed_pairs.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rows = {key: (b, c, d) for key, b, c, d in script.compare(
+        [_run(0.78, 0.94, 16), _run(0.80, 0.96, 12)], [_run(0.79, 0.95, 11), _run(0.79, 0.95, 9)])}
+    assert rows["stuffing.empty_headings"] == (14.0, 10.0, -4.0)
+    assert rows["qwk.lived_experience"][2] == pytest.approx(0.0)
+    assert rows["qwk.mean"][0] == pytest.approx((0.79 + 0.9) / 2)
+    assert rows["actions.precision"][1] == pytest.approx(0.95)
+    with pytest.raises(ValueError, match="different writers"):
+        script.compare([_run(0.78, 0.94, 16), _run(0.78, 0.94, 16, groups=19)], [_run(0.78, 0.94, 16)])

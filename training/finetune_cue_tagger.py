@@ -46,7 +46,7 @@ from assessqa.training.fit import (  # noqa: E402
     _BUZZ_OPENERS,
     _BUZZ_TERMS,
     ParsedDoc,
-    fold_cue_probs,
+    fold_cue_stage,
     fit_cue_tagger,
     buzzword_negatives,
     parse_documents,
@@ -409,7 +409,10 @@ def main() -> None:
     tagger, cols = fit_cue_tagger(train, cfg)
     sparse_fit_s = time.perf_counter() - start
     start = time.perf_counter()
-    sparse = [fold_cue_probs(tagger, cols, p.units) for p in dev]
+    # The tagger alone, with no generic-sentence or general-text stage, as the dense model is read: the comparison
+    # is of the two taggers.
+    raw_cue_stage = fold_cue_stage(tagger, cols, {**cfg, "ignore_generic_sentences": False, "generic_passages": False})
+    sparse = list(raw_cue_stage([p.units for p in dev]))
     sparse_s = time.perf_counter() - start
     print(f"sparse tagger fitted in {sparse_fit_s:.1f} s", flush=True)
 
@@ -487,7 +490,7 @@ def main() -> None:
     gold["all (micro)"] = sum(gold.values())
 
     heldout = buzzword_units(cfg["buzzword_negatives"], cfg["seed"] + 10_000)
-    buzz_sparse = fold_cue_probs(tagger, cols, heldout)
+    buzz_sparse = raw_cue_stage([heldout])[0]
     buzz_dense = predict(model, tokenizer, [heldout], args.max_length)[0][0]
     result = {
         "finished": time.strftime("%Y-%m-%d %H:%M"),

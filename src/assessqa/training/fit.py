@@ -232,13 +232,6 @@ def fit_cue_tagger(parsed: list[ParsedDoc], cfg: dict[str, Any]):
     return tagger, [CUES[j] for j in keep]
 
 
-def fold_cue_probs(
-    tagger, columns: list[str], units: list[SentenceUnit], ignore_generic: bool = False, passages: bool = False
-) -> np.ndarray:
-    """One document's cue probabilities by a tagger fitted on a fold (the cue stage with that tagger)."""
-    return tag_cues([units], cue_predictor(tagger, columns), ignore_generic, passages)[0]
-
-
 def general_check(parsed: list[ParsedDoc], cfg: dict[str, Any]) -> tuple[Any, Any, dict[str, Any] | None]:
     """The learned general-text check fitted on ``parsed``, as the cue stage reads it (sentences in, taken or
     not out), with its pipeline and meta; three Nones when the configuration has it off."""
