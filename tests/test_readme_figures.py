@@ -1,0 +1,26 @@
+"""training/README.md's headline figures are exactly what training/readme_figures.py writes from the files."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "training" / "readme_figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_figures_in_training_readme_are_generated_from_the_files():
+    module = _module()
+    readme = (ROOT / "training" / "README.md").read_text(encoding="utf-8")
+    assert readme == module.render(readme), "training/README.md's figures are stale: run python3 training/readme_figures.py"
+
+
+def test_a_readme_without_the_markers_is_refused():
+    with pytest.raises(ValueError, match="no block"):
+        _module().render("# Training\nno markers here\n")
