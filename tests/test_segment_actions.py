@@ -101,3 +101,73 @@ def test_a_run_on_sentence_gives_one_candidate_per_clause_that_says_who_will_act
     # A sentence of ordinary length is read whole, as before.
     short = "Mum will take Leo to the dentist before half term and I will check with the practice."
     assert _items(nlp, f"Plan\n{short}\n", key="action_candidates") == [("prose", short)]
+
+
+# A plan printed to PDF by a case system and copied back out: columns of spaces, cells wrapped over lines, a page
+# footer inside the table (fictional, written for this test).
+_ALIGNED_PLAN = """THE PLAN
+No.   What needs to happen                Who              By when
+1     Mum to take Leo to the dentist      Mum              28/03/2025
+      at Queensway Practice and show
+      the SW his appointment card.
+2     Refer Leo to the speech and         Priya Shah (SW)  By 14/03/2025
+      language team.                                       then monthly
+
+OFFICIAL-SENSITIVE          CIN-0001                Page 2 of 2
+3     Core group to meet.                 Core group       6-weekly
+
+CONTINGENCY
+If Leo misses the appointment, we will hold a meeting.
+"""
+
+
+def test_a_space_aligned_table_row_is_one_action_with_its_cells(nlp):
+    doc = nlp(_ALIGNED_PLAN)
+    rows = [s for s in doc.spans["action_items"] if s.label_ == "table"]
+    assert [s._.action_fields["action"] for s in rows] == [
+        "Mum to take Leo to the dentist at Queensway Practice and show the SW his appointment card.",
+        "Refer Leo to the speech and language team.",
+        "Core group to meet.",
+    ]
+    assert rows[1]._.action_fields["who"] == "Priya Shah (SW)"
+    assert rows[1]._.action_fields["when"] == "By 14/03/2025 then monthly"
+    # the wrapped lines belong to their row, not to candidates of their own
+    assert rows[0].text.strip().endswith("his appointment card.")
+    assert not any("Queensway" in s.text for s in doc.spans["action_candidates"] if s.label_ != "table")
+    # the heading after the table ends it: the contingency sentence is not a row
+    assert not any("CONTINGENCY" in s.text or "misses" in s.text for s in rows)
+
+
+def test_a_space_aligned_table_without_a_number_column_starts_a_row_after_a_finished_action(nlp):
+    text = (
+        "Action                                Who           When\n"
+        "Mrs Rusu to register Ana with Hadley  Mrs Rusu      28/03/2025\n"
+        "Road Surgery.\n"
+        "SW to visit.                          C. Mahon      6-weekly\n"
+    )
+    doc = nlp(text)
+    rows = [s._.action_fields for s in doc.spans["action_candidates"] if s.label_ == "table"]
+    assert [r["action"] for r in rows] == ["Mrs Rusu to register Ana with Hadley Road Surgery.", "SW to visit."]
+
+
+def test_lines_with_wide_gaps_but_no_action_column_header_are_not_a_table(nlp):
+    text = "Child name:        LEO SMITH            DOB: 01/02/2019\nLegal status:      Child in Need\n"
+    doc = nlp(text)
+    assert not [s for s in doc.spans["action_candidates"] if s.label_ == "table"]
+
+
+@pytest.mark.parametrize(
+    "item, fields",
+    [
+        ("- Mum - clear the dog mess by 30/5", {"who": "Mum", "action": "clear the dog mess by 30/5"}),
+        ("* Mum + Dad - work on their relationship", {"who": "Mum + Dad", "action": "work on their relationship"}),
+        ("- Hsg (Kerry Dunn) - deliver cot by 23/5", {"who": "Hsg (Kerry Dunn)", "action": "deliver cot by 23/5"}),
+        # not a doer before the dash
+        ("- Dad's drinking - every incident after drink.", None),
+        ("- Someone to talk to Faith about her worries, as she wants - tbc", None),
+    ],
+)
+def test_note_form_items_name_the_doer_before_a_dash(nlp, item, fields):
+    doc = nlp("Actions:\n" + item + "\n")
+    (span,) = [s for s in doc.spans["action_candidates"] if s.label_ == "list"]
+    assert span._.action_fields == fields

@@ -17,7 +17,7 @@ model stays a plain, safely serialisable scikit-learn pipeline.
 from __future__ import annotations
 
 # Bump when a change here alters what a trained model reads; models record it and loading checks it.
-FEATURES_VERSION = 19
+FEATURES_VERSION = 20
 
 from assessqa.features.actions import (
     ActionUnit,

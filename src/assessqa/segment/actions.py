@@ -15,6 +15,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from assessqa.segment.aligned_tables import aligned_table_rows
 from assessqa.segment.extensions import ensure_lines, register_extensions, source_text
 from assessqa.segment.lines import BULLET_RE, Line, LineKind
 from assessqa.segment.roles import RoleMatcher
@@ -175,6 +176,40 @@ def _field_block_candidates(lines: list[Line]) -> list[ActionCandidate]:
     return found
 
 
+# "Mum - clear dog mess by 30/5", "Hsg (Kerry Dunn) - deliver cot": a note-form item names its doer first and the
+# task after a dash, with no "to" or "will" between them.
+_DASH_NOTE_RE = re.compile(
+    r"(?P<who>[A-Z](?:[^\n:;,.!?\u2013\u2014-]|(?<=\w)-(?=\w)){0,40}?)\s+[-\u2013\u2014]\s+(?P<action>\S.*)", re.S
+)
+_PARENTHESES_RE = re.compile(r"\([^()]*\)")
+_WHO_JOINER_RE = re.compile(r"^(?:\+|&|/|and)$", re.I)
+
+
+def dash_note_fields(text: str, start: int, end: int, roles: Sequence[tuple[int, int]]) -> dict[str, str] | None:
+    """The "who" and "action" of a note-form item ("SW - visit 2/52"), or None if it is not one.
+
+    What stands before the dash must be a doer: at most four words once a note in brackets is set aside, each a
+    role the roles component found, a capitalised word or a joiner ("Mum + Dad", "YW Kerr", "Ms C"). "Dad's
+    drinking - every incident after drink" is not one.
+    """
+    match = _DASH_NOTE_RE.match(text, start, end)
+    if match is None:
+        return None
+    who = match.group("who")
+    words = _PARENTHESES_RE.sub(" ", who).split()
+    if not words or len(words) > 4:
+        return None
+    who_start = match.start("who")
+    in_role = [any(a <= who_start + at < b for a, b in roles) for at in range(len(who))]
+    offset = 0
+    for word in words:
+        at = who.find(word, offset)
+        offset = at + len(word)
+        if not (word[:1].isupper() or _WHO_JOINER_RE.match(word) or all(in_role[at:offset])):
+            return None
+    return {"who": who.strip(), "action": match.group("action").strip()}
+
+
 def _list_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[tuple[int, int]]) -> list[ActionCandidate]:
     """List items (with their wrapped continuation lines); in narrow mode only those that read as actions."""
     found = []
@@ -189,8 +224,9 @@ def _list_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[
                 j += 1
             body = BULLET_RE.sub("", line.text, count=1)
             doer_named = not broad and names_doer(roles, text, line.start, line.end)
+            note = dash_note_fields(text, line.start + len(line.text) - len(body), end, roles)
             if broad or (looks_like_action(line.text, doer_named) and not _PAST_PROGRESS_RE.match(body)):
-                found.append(ActionCandidate(line.start, end, "list"))
+                found.append(ActionCandidate(line.start, end, "list", note or {}))
             i = j
             continue
         i += 1
@@ -296,12 +332,21 @@ def find_action_candidates(
                 category = line.heading_category
             if category not in _DESCRIPTIVE_CATEGORIES:
                 scope.append(line)
-    candidates = (
-        _table_candidates(text, lines, broad, roles)
+    # A row of a table laid out with spaces is one candidate, its cells read as a table row's; the lines it spans
+    # are not read again as list items or prose.
+    aligned = [
+        ActionCandidate(row.start, row.end, "table", row.fields)
+        for row in aligned_table_rows(text, lines, COLUMN_NAMES)
+        if broad or row.fields.get("action", "").strip()
+    ]
+    candidates = aligned + [
+        c
+        for c in _table_candidates(text, lines, broad, roles)
         + _field_block_candidates(scope)
         + _list_candidates(text, scope, broad, roles)
         + _prose_candidates(text, scope, abbreviations, broad, roles)
-    )
+        if not any(c.start < row.end and row.start < c.end for row in aligned)
+    ]
     candidates.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[ActionCandidate] = []
     for cand in candidates:
