@@ -561,6 +561,7 @@ def main() -> None:
     extras["action_threshold"] = json.loads(threshold.read_text(encoding="utf-8")) if threshold.exists() else None
     # The configurations this model was chosen over, each measured out of style by training/style_cv.py.
     extras["alternatives"] = [
+        ("assessqa-0.4.12: tables laid out with spaces read line by line, note-form items without who and action fields (features version 19)", here / "style_cv_0.4.12.json"),
         ("headings with a note in brackets matched without it, two more heading forms (not shipped: development empty headings 11 raised grades, 10 allowed)", here / "style_cv_bracket_headings.json"),
         ("empty headings: only a heading that closes a run of three or more and is the text's last names nothing (not shipped: development empty headings 16 raised grades, as before)", here / "style_cv_heading_last.json"),
         ("the learned general-text check in runs, 19 writers, before the h20-h23 plans (met its rule: blind guidance raised 13 grades against 47)", here / "style_cv_general_blind.json"),

@@ -45,6 +45,16 @@ def mean_figures(runs: list[dict]) -> dict[str, float]:
     return {key: statistics.fmean(f[key] for f in per_run) for key in sorted(shared)}
 
 
+def per_writer_actions(runs: list[dict]) -> dict[str, dict[str, float]]:
+    """Each held-out writer's action precision and recall, as means over the runs (writers with plans only)."""
+    out: dict[str, dict[str, float]] = {}
+    for group in runs[0].get("per_fold", {}):
+        folds = [run["per_fold"].get(group, {}) for run in runs]
+        if all(f.get("action_recall") is not None for f in folds):
+            out[group] = {k: statistics.fmean(f[k] for f in folds) for k in ("action_precision", "action_recall")}
+    return out
+
+
 def compare(base: list[dict], change: list[dict]) -> list[tuple[str, float, float, float]]:
     """(figure, base mean, change mean, change minus base) for every figure both sides report."""
     for runs in (base, change):
@@ -59,11 +69,27 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", nargs="+", type=Path, required=True, help="the shipped configuration's runs")
     ap.add_argument("--change", nargs="+", type=Path, required=True, help="the change's runs, same seeds")
+    ap.add_argument("--out", type=Path, help="also write the comparison, with each writer's action figures, as JSON")
     args = ap.parse_args(argv)
     load = lambda paths: [json.loads(p.read_text(encoding="utf-8")) for p in paths]  # noqa: E731
+    base, change = load(args.base), load(args.change)
+    rows = compare(base, change)
     print(f"{'figure':42s} {'base':>9s} {'change':>9s} {'diff':>9s}   (means of {len(args.base)} and {len(args.change)} runs)")
-    for key, b, c, d in compare(load(args.base), load(args.change)):
+    for key, b, c, d in rows:
         print(f"{key:42s} {b:9.4f} {c:9.4f} {d:+9.4f}")
+    if args.out:
+        before, after = per_writer_actions(base), per_writer_actions(change)
+        args.out.write_text(json.dumps({
+            "base": [str(p) for p in args.base],
+            "change": [str(p) for p in args.change],
+            "figures": {key: {"base": round(b, 4), "change": round(c, 4), "diff": round(d, 4)} for key, b, c, d in rows},
+            "actions_by_writer": {
+                g: {"base": {k: round(v, 4) for k, v in before[g].items()},
+                    "change": {k: round(v, 4) for k, v in after[g].items()}}
+                for g in before if g in after
+            },
+        }, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
