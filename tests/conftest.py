@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -22,6 +23,15 @@ from assessqa.segment import build_pipeline
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "annotations"
 EXAMPLES = ROOT / "examples"
+
+
+def load_script(relative: str, name: str | None = None):
+    """A script of the repository (``training/...``, ``benchmarks/...``), imported as a module for its functions."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@ import pytest
 
 from assessqa.training.evaluation import evaluate, grade_metrics
 
+from conftest import load_script
+
 
 def test_grade_metrics_on_known_values():
     m = grade_metrics([1, 2, 3, 4], [1, 2, 4, 4])
@@ -74,12 +76,7 @@ def test_actions_are_matched_in_order_each_found_action_once():
 
 
 def test_the_action_threshold_is_chosen_by_pooled_f1_out_of_style():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("action_threshold", Path(__file__).resolve().parents[1] / "training" / "action_threshold.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("training/action_threshold.py")
     # Two real actions the detector is unsure of (0.35, 0.45), one non-action it is sure of (0.6) and one it rejects.
     plans = [{"group": "h1", "gold": [[0, 50], [100, 150]],
               "candidates": [[0, 50, 0.35], [100, 150, 0.45], [200, 250, 0.6], [300, 350, 0.1]]}]
@@ -92,12 +89,7 @@ def test_the_action_threshold_is_chosen_by_pooled_f1_out_of_style():
 
 
 def test_two_runs_are_compared_on_the_writers_both_held_out():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("compare_writers", Path(__file__).resolve().parents[1] / "training" / "compare_writers.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("training/compare_writers.py")
     predictions = [
         {"group": "h1", "dimension": "lived_experience", "gold": g, "grade": g} for g in (1, 2, 3, 4)
     ] + [{"group": "h14", "dimension": "lived_experience", "gold": g, "grade": 5 - g} for g in (1, 2, 3, 4)]
@@ -124,12 +116,7 @@ def _run(qwk: float, precision: float, empty_headings: int, groups: int = 23) ->
 
 
 def test_seeded_runs_are_compared_on_their_means():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("seed_pairs", Path(__file__).resolve().parents[1] / "training" / "seed_pairs.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("training/seed_pairs.py")
     rows = {key: (b, c, d) for key, b, c, d in script.compare(
         [_run(0.78, 0.94, 16), _run(0.80, 0.96, 12)], [_run(0.79, 0.95, 11), _run(0.79, 0.95, 9)])}
     assert rows["stuffing.empty_headings"] == (14.0, 10.0, -4.0)

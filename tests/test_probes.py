@@ -1,16 +1,14 @@
 """The independent probes (training/probes.py) find what the model's masker misses, so they can fail."""
 
-import importlib.util
 import random
-from pathlib import Path
 
 import pytest
 
 from assessqa.features import adult_names, named_children
 
-_spec = importlib.util.spec_from_file_location("probes", Path(__file__).resolve().parents[1] / "training" / "probes.py")
-probes = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(probes)
+from conftest import load_script
+
+probes = load_script("training/probes.py")
 
 TEXT = (
     "CHILD(REN): KOWALCZYK, Kacper | Sophie-Leigh Okafor (7)\n"

@@ -1,18 +1,12 @@
 """training/README.md's headline figures are exactly what training/readme_figures.py writes from the files."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, load_script
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "training" / "readme_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("training/readme_figures.py")
 
 
 def test_the_shipped_figures_in_training_readme_are_generated_from_the_files():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +15,7 @@ from assessqa.models.review import REVIEW_FEATURES, review_signals, wrong_probab
 from assessqa.schemas import InputDocument
 from assessqa.scoring import Scorer
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_script
 
 
 def _rule(intercept: float, flag_above: float) -> dict:
@@ -93,10 +91,7 @@ def test_a_malformed_rule_is_refused_by_name():
 
 
 def _review_rule_script():
-    spec = importlib.util.spec_from_file_location("review_rule", ROOT / "training" / "review_rule.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("training/review_rule.py")
 
 
 def test_the_fitted_threshold_keeps_all_flags_within_the_limit_and_learns_the_errors():

@@ -1,21 +1,19 @@
 """The scoring path (the CLI's score, the service) runs without the training extra and its code, and without
 importing scikit-learn, skops or scipy: it reads the model's numpy twins (models/compiled.py)."""
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import load_script
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 # torch, transformers and datasets made unimportable, as on a server installed without the "train" extra (thinc,
 # under spaCy, imports torch only when it can; scipy looks for it in sys.modules, so no None entries there). The
 # same snippet the benchmarks measure a runtime install with.
-_spec = importlib.util.spec_from_file_location("bench_measure", Path(__file__).resolve().parents[1] / "benchmarks" / "measure.py")
-_measure = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_measure)
-_BLOCK = _measure.BLOCK_TRAIN_EXTRA
+_BLOCK = load_script("benchmarks/measure.py", "bench_measure").BLOCK_TRAIN_EXTRA
 
 
 def _run(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
