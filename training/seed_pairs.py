@@ -4,8 +4,8 @@ One run's stuffing counts move by a few grades and its QWK by about 0.01 with th
 (`style_cv_seed14.json`), so a rule read on one run can be decided by the draw. This prints, from the
 `style_cv.py --probes` files of each side, the mean of every figure such a rule reads and the change's difference.
 
-    python3 training/seed_pairs.py --base training/style_cv.json training/style_cv_seed14_0.4.12.json \\
-        --change training/style_cv_bracket_headings.json training/style_cv_bracket_headings_seed14.json
+    python3 training/seed_pairs.py --base training/style_cv.json training/style_cv_seed14_0.4.13.json \\
+        --change training/style_cv_bracket_0.4.13.json training/style_cv_bracket_0.4.13_seed14.json
 """
 
 from __future__ import annotations
