@@ -106,6 +106,7 @@ def test_two_runs_are_compared_on_the_writers_both_held_out():
 def _run(qwk: float, precision: float, empty_headings: int, groups: int = 23) -> dict:
     return {
         "groups": groups,
+        "per_fold": {f"h{i}": {} for i in range(1, groups + 1)},
         "pooled": {
             "dimensions": {"lived_experience": {"qwk": qwk}, "smart_actions": {"qwk": 0.9}},
             "actions": {"extraction": {"precision": precision, "recall": 0.9}},
@@ -125,3 +126,5 @@ def test_seeded_runs_are_compared_on_their_means():
     assert rows["actions.precision"][1] == pytest.approx(0.95)
     with pytest.raises(ValueError, match="different writers"):
         script.compare([_run(0.78, 0.94, 16), _run(0.78, 0.94, 16, groups=19)], [_run(0.78, 0.94, 16)])
+    with pytest.raises(ValueError, match="different writers"):
+        script.compare([_run(0.78, 0.94, 16)], [_run(0.78, 0.94, 16, groups=19)])

@@ -57,10 +57,9 @@ def render_block() -> str:
         + f" | {statistics.fmean(v['qwk'] for v in pooled['dimensions'].values()):.4f}"
         + f" | {extraction['precision']:.3f} / {extraction['recall']:.3f} | {ece:.3f} |",
     ]
-    ext = external.get("pooled", external)
-    ext_dims = ext.get("dimensions", {})
-    ext_actions = (ext.get("actions") or {}).get("extraction") or {}
-    ext_ece = (ext.get("calibration_pooled") or {}).get("ece")
+    ext_dims = external.get("dimensions", {})
+    ext_actions = (external.get("actions") or {}).get("extraction") or {}
+    ext_ece = (external.get("calibration_pooled") or {}).get("ece")
     if ext_dims:
         rows.append(
             "| external split, never used to choose (`models/default/external.json`) | "
@@ -71,7 +70,7 @@ def render_block() -> str:
         )
     lines = [
         START,
-        f"**{meta['model_version']}** (features version {meta.get('features_version', run.get('features_version'))}), "
+        f"**{meta['model_version']}** (features version {meta['features_version']}), "
         f"chosen on {run['groups']} writers held out in turn ({pooled['documents']} documents):",
         "",
         *rows,

@@ -224,8 +224,8 @@ def _list_candidates(text: str, lines: list[Line], broad: bool, roles: Sequence[
                 j += 1
             body = BULLET_RE.sub("", line.text, count=1)
             doer_named = not broad and names_doer(roles, text, line.start, line.end)
-            note = dash_note_fields(text, line.start + len(line.text) - len(body), end, roles)
             if broad or (looks_like_action(line.text, doer_named) and not _PAST_PROGRESS_RE.match(body)):
+                note = dash_note_fields(text, line.start + len(line.text) - len(body), end, roles)
                 found.append(ActionCandidate(line.start, end, "list", note or {}))
             i = j
             continue
